@@ -32,6 +32,7 @@ pub mod error;
 pub mod events;
 pub mod handler;
 pub mod jsonrpc;
+mod json_config;
 pub mod qr;
 mod router;
 mod session;
