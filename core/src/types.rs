@@ -699,9 +699,9 @@ macro_rules! forward {
 }
 
 impl ResumeSessionConfig {
-    /// Resume `session_id`.
-    pub fn new(session_id: impl Into<String>) -> Self {
-        ResumeSessionConfig { session_id: session_id.into(), config: SessionConfig::default(), disable_resume: false }
+    /// Resume `session_id` (`ResumeSessionConfig::new("id".into())` or `new(session.id().to_owned())`).
+    pub fn new(session_id: crate::SessionId) -> Self {
+        ResumeSessionConfig { session_id, config: SessionConfig::default(), disable_resume: false }
     }
 
     /// Resume with the settings of a [`SessionConfig`].

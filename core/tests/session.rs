@@ -101,7 +101,7 @@ async fn resume_continues_the_conversation() {
     let history = resumed.get_messages().await.expect("history");
     assert!(history.iter().any(|e| e.event_type == "user.message"));
 
-    let err = client.resume_session(ResumeSessionConfig::new("no-such-session")).await.expect_err("unknown");
+    let err = client.resume_session(ResumeSessionConfig::new("no-such-session".into())).await.expect_err("unknown");
     assert!(err.rpc_code().is_some(), "{err:?}");
     client.stop().await.expect("stop");
 }
