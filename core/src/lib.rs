@@ -53,3 +53,8 @@ pub use types::{
 
 /// Session ids are plain strings.
 pub type SessionId = String;
+
+/// The README's Rust examples, compiled as doc tests so they cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
