@@ -290,7 +290,11 @@ impl SessionShared {
     }
 
     pub(crate) fn subscribe(&self, internal: bool) -> EventSubscription {
-        let q = Queue::new(self.bound);
+        self.subscribe_bounded(internal, self.bound)
+    }
+
+    pub(crate) fn subscribe_bounded(&self, internal: bool, bound: usize) -> EventSubscription {
+        let q = Queue::new(bound);
         let mut s = self.subscribers.lock();
         if !internal {
             if s.backlog_dropped > 0 {
@@ -386,6 +390,12 @@ impl Session {
     /// delivered first, in order; see [`crate::events`] for the bounds.
     pub fn subscribe(&self) -> EventSubscription {
         self.shared.subscribe(false)
+    }
+
+    /// Like [`Session::subscribe`], with this subscriber's own queue bound instead of the
+    /// client's `subscriber_bound`.
+    pub fn subscribe_with_bound(&self, bound: usize) -> EventSubscription {
+        self.shared.subscribe_bounded(false, bound)
     }
 
     fn ensure_open(&self) -> Result<()> {

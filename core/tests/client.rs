@@ -136,10 +136,8 @@ async fn startup_errors_are_typed() {
     assert!(matches!(err, Error::InvalidConfig(_)));
 }
 
-/// A scripted JSON-RPC peer (not the CLI): it answers `connect` with protocol version 2,
-/// which the real CLI 1.0.102 never does.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn protocol_version_mismatch_from_a_scripted_peer() {
+/// A scripted JSON-RPC peer (not the CLI): answers each request with `answer(method)`.
+async fn scripted_peer(answer: fn(&str) -> serde_json::Value) -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move {
@@ -152,10 +150,13 @@ async fn protocol_version_mismatch_from_a_scripted_peer() {
                 return;
             }
             got.extend_from_slice(&buf[..n]);
-            let text = String::from_utf8_lossy(&got);
+            let text = String::from_utf8_lossy(&got).into_owned();
             if let Some((_, body)) = text.split_once("\r\n\r\n") {
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
-                    let reply = json!({"jsonrpc": "2.0", "id": v["id"], "result": {"ok": true, "protocolVersion": 2, "version": "0.0.1"}}).to_string();
+                    let mut reply = answer(v["method"].as_str().unwrap_or(""));
+                    reply["jsonrpc"] = json!("2.0");
+                    reply["id"] = v["id"].clone();
+                    let reply = reply.to_string();
                     let frame = format!("Content-Length: {}\r\n\r\n{}", reply.len(), reply);
                     s.write_all(frame.as_bytes()).await.expect("write");
                     got.clear();
@@ -163,14 +164,31 @@ async fn protocol_version_mismatch_from_a_scripted_peer() {
             }
         }
     });
-    let err = Client::start(ClientOptions::new().with_transport(Transport::External {
-        host: "127.0.0.1".into(),
-        port,
-        connection_token: None,
-    }))
-    .await
-    .expect_err("mismatch");
+    port
+}
+
+fn external(port: u16) -> ClientOptions {
+    ClientOptions::new().with_transport(Transport::External { host: "127.0.0.1".into(), port, connection_token: None })
+}
+
+/// The real CLI 1.0.102 never reports protocol 2, so a scripted peer does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protocol_version_mismatch_from_a_scripted_peer() {
+    let port = scripted_peer(|_| json!({"result": {"ok": true, "protocolVersion": 2, "version": "0.0.1"}})).await;
+    let err = Client::start(external(port)).await.expect_err("mismatch");
     assert!(matches!(err, Error::ProtocolVersionMismatch { server: Some(2), min: 3, max: 3 }), "{err:?}");
+}
+
+/// An older server without `connect`: the handshake falls back to `ping` (scripted peer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handshake_falls_back_to_ping() {
+    let port = scripted_peer(|m| match m {
+        "connect" => json!({"error": {"code": -32601, "message": "Unhandled method connect"}}),
+        _ => json!({"result": {"message": "pong", "timestamp": 1, "protocolVersion": 3}}),
+    })
+    .await;
+    let client = Client::start(external(port)).await.expect("ping fallback");
+    assert_eq!(client.protocol_version(), Some(3));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -133,3 +133,31 @@ async fn two_sessions_on_one_client_stay_separate() {
     assert!(ids.contains(&a.id().to_owned()) && ids.contains(&b.id().to_owned()), "{ids:?}");
     client.stop().await.expect("stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_subscriber_gets_an_explicit_lag_notice_and_others_get_everything() {
+    let env = Hermetic::new(json!({"rules": [
+        {"when": {}, "reply": {"text": "abcdefghij".repeat(20), "chunks": 150}}
+    ]}))
+    .await;
+    let client = Client::start(env.options()).await.expect("start");
+    let session = client.create_session(SessionConfig::new(env.cwd()).with_streaming(true)).await.expect("create");
+    let mut fast = session.subscribe();
+    let mut slow = session.subscribe_with_bound(64);
+    // The fast subscriber (default bound) keeps up.
+    let fast_task = tokio::spawn(async move { collect_until(&mut fast, "session.idle", T).await });
+    session.send("go").await.expect("send");
+    let fast_events = fast_task.await.expect("join");
+    let deltas = fast_events.iter().filter(|e| e.event_type == "assistant.message_delta").count();
+    assert_eq!(deltas, 150, "{:?}", types(&fast_events));
+    // The slow one never read during the turn: it is told how many it lost, then resumes in order.
+    let first = slow.recv().await;
+    match first {
+        Err(copilot_core::RecvError::Lagged(n)) => assert!(n > 0),
+        other => panic!("expected a lag notice, got {other:?}"),
+    }
+    let rest: Vec<_> = std::iter::from_fn(|| slow.try_recv()).map(|r| r.expect("event")).collect();
+    assert_eq!(rest.len(), 64, "the bound is kept");
+    assert_eq!(rest.last().expect("last").event_type, "session.idle");
+    client.stop().await.expect("stop");
+}
