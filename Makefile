@@ -6,7 +6,7 @@ SHELL := /bin/bash
 ROOT := $(abspath .)
 PY := $(ROOT)/.tools/venv/bin/python
 
-.PHONY: help setup demo test test-core test-standin fmt-check
+.PHONY: help setup demo test test-core test-standin test-load
 
 help:
 	@echo "make demo    run a real Copilot session (offline stand-in unless a GitHub token is set)"
@@ -19,7 +19,7 @@ setup:
 demo: setup
 	cargo run --quiet -p copilot-core --example demo
 
-test: setup test-core test-standin
+test: setup test-core test-standin test-load
 	@echo "all test suites passed"
 
 test-core:
@@ -28,3 +28,7 @@ test-core:
 
 test-standin:
 	$(PY) -m pytest tests/standin -q --tb=short -p no:cacheprovider
+
+# Load tests against the firehose (a scripted JSON-RPC peer, not the CLI): 1M events, 100 sessions.
+test-load:
+	cargo test --release -p copilot-firehose -- --test-threads=1 --nocapture

@@ -17,7 +17,7 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 /// Default number of undelivered events a subscriber may hold before it lags.
-pub const DEFAULT_SUBSCRIBER_BOUND: usize = 1 << 16;
+pub const DEFAULT_SUBSCRIBER_BOUND: usize = 1 << 18;
 
 /// One event of a session, as sent by the CLI (`session.event` notification).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
