@@ -356,19 +356,25 @@ impl Client {
     }
 
     /// Stops the client: disconnects every session, asks the server to shut down, and reaps
-    /// the CLI process (killing it if it does not exit in time). Bounded; idempotent.
+    /// the CLI process (killing it if it does not exit in time). Idempotent. Bounded by
+    /// min(request timeout, 5 s) for the session teardown, min(request timeout, 10 s) for the
+    /// shutdown request and 5 s for the process to exit before it is killed.
     pub async fn stop(&self) -> Result<()> {
         if self.inner.stopped.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
         let sessions: Vec<Arc<SessionShared>> = self.inner.router.sessions.lock().values().cloned().collect();
+        // Bounded by the request timeout, so a hung CLI cannot hold stop() for long.
+        let rt = self.inner.options.request_timeout;
+        let destroy_bound = rt.min(Duration::from_secs(5));
+        let shutdown_bound = rt.min(Duration::from_secs(10));
         if !self.inner.conn.is_closed() {
             let destroys = sessions.iter().map(|s| {
                 let conn = self.inner.conn.clone();
                 let id = s.id().to_owned();
                 async move {
                     let _ = conn
-                        .request_with_timeout("session.destroy", json!({"sessionId": id}), Some(Duration::from_secs(5)))
+                        .request_with_timeout("session.destroy", json!({"sessionId": id}), Some(destroy_bound))
                         .await;
                 }
             });
@@ -376,7 +382,7 @@ impl Client {
             let _ = self
                 .inner
                 .conn
-                .request_with_timeout("runtime.shutdown", json!({}), Some(Duration::from_secs(10)))
+                .request_with_timeout("runtime.shutdown", json!({}), Some(shutdown_bound))
                 .await;
         }
         for s in &sessions {

@@ -214,6 +214,21 @@ impl SessionShared {
                         .await;
                 });
             }
+            "auto_mode_switch.requested" => {
+                // Rate-limited turns wait for this answer before going idle. Without a way to
+                // ask the user, decline switching models (the CLI's own default).
+                let Some(request_id) = ev.data_str("requestId").map(str::to_owned) else { return };
+                let conn = conn.clone();
+                let sid = self.id().to_owned();
+                tokio::spawn(async move {
+                    let _ = conn
+                        .request(
+                            "session.ui.handlePendingAutoModeSwitch",
+                            json!({"sessionId": sid, "requestId": request_id, "response": "no"}),
+                        )
+                        .await;
+                });
+            }
             "elicitation.requested" => {
                 let Some(handler) = self.handlers.elicitation.clone() else { return };
                 let Some(request_id) = ev.data_str("requestId").map(str::to_owned) else { return };
