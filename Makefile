@@ -32,3 +32,7 @@ test-standin:
 # Load tests against the firehose (a scripted JSON-RPC peer, not the CLI): 1M events, 100 sessions.
 test-load:
 	cargo test --release -p copilot-firehose -- --test-threads=1 --nocapture
+
+# Documented soak measurement (not in CI at full length): SOAK_CYCLES=1000 make soak
+soak: setup
+	SOAK_CYCLES=$${SOAK_CYCLES:-1000} cargo test --release -p copilot-core --test soak -- --nocapture
