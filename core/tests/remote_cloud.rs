@@ -197,7 +197,27 @@ async fn cloud_session_first_send_right_after_create_is_delivered() {
     assert_eq!(task["body"]["repositories"][0]["owner"], "octo");
     // The URL announced by the worker is kept.
     assert!(wait_for_url(&session).await.contains("/tasks/"));
+    assert_eq!(dropped_prompts(&env).await, 0);
+
+    // Control: opting out of the readiness wait reproduces the race the stand-in emulates
+    // (a prompt steered before the cloud agent is up is lost).
+    let racy = client
+        .create_session(SessionConfig::default().with_cloud(CloudSessionOptions::new()).with_wait_for_cloud_ready(false))
+        .await
+        .expect("cloud create");
+    racy.send("status, too early").await.expect("send");
+    assert_eq!(dropped_prompts(&env).await, 1, "the control prompt should have been dropped");
     client.stop().await.expect("stop");
+}
+
+async fn dropped_prompts(env: &Hermetic) -> usize {
+    let tasks = env.standin.get("/_standin/tasks").await;
+    let list: Vec<serde_json::Value> = match tasks {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Object(m) => m.into_values().collect(),
+        other => panic!("unexpected {other}"),
+    };
+    list.iter().map(|t| t["dropped"].as_array().map_or(0, Vec::len)).sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -82,6 +82,11 @@ impl StandIn {
         serde_json::from_str(body).unwrap_or(Value::Null)
     }
 
+    /// GET a control endpoint.
+    pub async fn get(&self, path: &str) -> Value {
+        self.http("GET", path, None).await
+    }
+
     /// Every request the stand-in recorded.
     pub async fn requests(&self) -> Vec<Value> {
         match self.http("GET", "/_standin/requests", None).await {
