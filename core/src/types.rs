@@ -15,8 +15,8 @@ use crate::handler::{
 };
 use crate::tool::Tool;
 
-/// How the client reaches the CLI.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How the client reaches the CLI. Its `Debug` output redacts the connection token.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub enum Transport {
     /// Spawn the CLI and talk over its stdin/stdout (default).
     #[default]
@@ -40,8 +40,9 @@ pub enum Transport {
     },
 }
 
-/// Options for [`crate::Client::start`].
-#[derive(Debug, Clone)]
+/// Options for [`crate::Client::start`]. Its `Debug` output redacts the GitHub token, the
+/// connection token and environment values.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ClientOptions {
     /// Explicit path of the CLI binary (highest priority in discovery).
@@ -373,8 +374,9 @@ pub struct CustomAgentConfig {
     pub model: Option<String>,
 }
 
-/// Bring-your-own-key model provider (`provider`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Bring-your-own-key model provider (`provider`). Its `Debug` output redacts the key, the
+/// bearer token and header values.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderConfig {
     /// `openai` (default), `azure` or `anthropic`.
@@ -454,6 +456,76 @@ pub struct SessionConfig {
     pub wait_for_cloud_ready: Option<bool>,
 }
 
+/// How secrets appear in `Debug` output: whether one is set, never its value.
+struct Redacted(bool);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0 { "Some(<redacted>)" } else { "None" })
+    }
+}
+
+fn redacted<T>(secret: &Option<T>) -> Redacted {
+    Redacted(secret.is_some())
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::Stdio => f.write_str("Stdio"),
+            Transport::Tcp { port, connection_token } => f
+                .debug_struct("Tcp")
+                .field("port", port)
+                .field("connection_token", &redacted(connection_token))
+                .finish(),
+            Transport::External { host, port, connection_token } => f
+                .debug_struct("External")
+                .field("host", host)
+                .field("port", port)
+                .field("connection_token", &redacted(connection_token))
+                .finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let env: Vec<(&str, Redacted)> = self.env.iter().map(|(k, _)| (k.as_str(), Redacted(true))).collect();
+        f.debug_struct("ClientOptions")
+            .field("cli_path", &self.cli_path)
+            .field("extra_args", &self.extra_args)
+            .field("cwd", &self.cwd)
+            .field("env", &env)
+            .field("env_remove", &self.env_remove)
+            .field("transport", &self.transport)
+            .field("github_token", &redacted(&self.github_token))
+            .field("use_logged_in_user", &self.use_logged_in_user)
+            .field("log_level", &self.log_level)
+            .field("enable_remote_sessions", &self.enable_remote_sessions)
+            .field("base_directory", &self.base_directory)
+            .field("session_idle_timeout_seconds", &self.session_idle_timeout_seconds)
+            .field("request_timeout", &self.request_timeout)
+            .field("subscriber_bound", &self.subscriber_bound)
+            .field("max_frame_bytes", &self.max_frame_bytes)
+            .field("startup_timeout", &self.startup_timeout)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Option<Vec<&str>> = self.headers.as_ref().map(|h| h.keys().map(String::as_str).collect());
+        f.debug_struct("ProviderConfig")
+            .field("provider_type", &self.provider_type)
+            .field("base_url", &self.base_url)
+            .field("api_key", &redacted(&self.api_key))
+            .field("bearer_token", &redacted(&self.bearer_token))
+            .field("wire_api", &self.wire_api)
+            .field("header_names", &headers)
+            .finish()
+    }
+}
+
 impl std::fmt::Debug for SessionConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SessionConfig")
@@ -464,6 +536,8 @@ impl std::fmt::Debug for SessionConfig {
             .field("tools", &self.tools)
             .field("cloud", &self.cloud)
             .field("remote_session", &self.remote_session)
+            .field("provider", &self.provider)
+            .field("github_token", &redacted(&self.github_token))
             .field("has_permission_handler", &self.permission_handler.is_some())
             .finish_non_exhaustive()
     }

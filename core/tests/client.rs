@@ -104,8 +104,9 @@ async fn external_server_with_connection_token() {
             connection_token: token.map(str::to_owned),
         })
     };
-    let err = Client::start(ext(Some("wrong"))).await.expect_err("wrong token");
+    let err = Client::start(ext(Some("wrong-TOKEN-4242"))).await.expect_err("wrong token");
     assert!(err.to_string().contains("token"), "{err}");
+    assert!(!format!("{err} {err:?}").contains("wrong-TOKEN-4242"), "connection token leaked into the error: {err:?}");
     let client = Client::start(ext(Some("s3cret-token")).with_enable_remote_sessions(true)).await.expect("connect");
     assert!(client.warnings().iter().any(|w| w.contains("enable_remote_sessions")), "{:?}", client.warnings());
     let session = client.create_session(SessionConfig::new(env.cwd())).await.expect("create");
@@ -252,5 +253,55 @@ async fn github_token_is_not_in_the_cli_argv() {
     assert!(!cmdline.contains("ghp_TOPSECRET123"), "token leaked into argv: {cmdline}");
     let auth = client.auth_status().await.expect("auth");
     assert_eq!(auth["isAuthenticated"], true);
+    client.stop().await.expect("stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_stay_out_of_debug_output_argv_and_errors() {
+    const GH: &str = "gho_SECRET_github_0001";
+    const CONN: &str = "conn-SECRET-0002";
+    const KEY: &str = "sk-SECRET-0003";
+    let leaks = |text: &str| [GH, CONN, KEY].iter().any(|s| text.contains(s));
+
+    // Debug output of everything that holds a secret.
+    let opts = ClientOptions::new()
+        .with_github_token(GH)
+        .with_env([("GH_TOKEN", GH)])
+        .with_transport(Transport::Tcp { port: 0, connection_token: Some(CONN.into()) });
+    let provider = copilot_core::ProviderConfig {
+        base_url: "http://127.0.0.1:1".into(),
+        api_key: Some(KEY.into()),
+        bearer_token: Some(KEY.into()),
+        headers: Some(serde_json::from_value(json!({"Authorization": KEY})).expect("map")),
+        ..Default::default()
+    };
+    let config = SessionConfig::new("/tmp").with_provider(provider.clone()).with_github_token(GH);
+    for text in [format!("{opts:?}"), format!("{provider:?}"), format!("{config:?}")] {
+        assert!(!leaks(&text), "secret in Debug output: {text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
+
+    // A CLI that fails at start-up: the error (which quotes its stderr) names no secret.
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = dir.path().join("copilot");
+    std::fs::write(&bad, "#!/bin/sh\necho \"starting with $*\" >&2\nexit 3\n").expect("write");
+    std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    let err = Client::start(opts.clone().with_cli_path(&bad)).await.expect_err("bad binary");
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("starting with"), "stderr should be quoted: {text}");
+    assert!(!leaks(&text), "secret in a start-up error: {text}");
+
+    // A real CLI over TCP with both tokens: neither is in its argv, and it authenticates.
+    let env = Hermetic::new(json!({"rules": []})).await;
+    let client = Client::start(env.options().with_github_token(GH).with_transport(Transport::Tcp {
+        port: 0,
+        connection_token: Some(CONN.into()),
+    }))
+    .await
+    .expect("start");
+    let pid = client.cli_pid().expect("pid");
+    let cmdline = String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/cmdline")).expect("cmdline")).into_owned();
+    assert!(!leaks(&cmdline), "secret in the CLI argv: {cmdline}");
+    assert!(!client.warnings().iter().any(|w| leaks(w)));
     client.stop().await.expect("stop");
 }
