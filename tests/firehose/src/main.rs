@@ -17,7 +17,8 @@
 //! - `FIREHOSE_PROTOCOL_VERSION` (default 3): what `connect` reports.
 //!
 //! Each delta's `data` carries `seq` (0-based, per send) and `sentAtNs` (wall clock when the
-//! frame was written), so consumers can check order and measure latency.
+//! frame was written), so consumers can check order and measure latency. With a rate set,
+//! `deltaContent` also starts with `<sentAtNs>|`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -50,47 +51,61 @@ struct Config {
     protocol: u64,
 }
 
-fn event_frame(session: &str, ty: &str, data: &str, ephemeral: bool, parent: u64) -> (Vec<u8>, u64) {
+/// Appends one `session.event` frame to `out`; returns the event's numeric id.
+fn push_event(out: &mut Vec<u8>, session: &str, ty: &str, data: &str, ephemeral: bool, parent: u64) -> u64 {
+    use std::io::Write;
     let id = EVENT_IDS.fetch_add(1, Ordering::Relaxed);
     let eph = if ephemeral { ",\"ephemeral\":true" } else { "" };
-    let body = format!(
+    let mut body = Vec::with_capacity(256 + data.len());
+    let _ = write!(
+        body,
         "{{\"jsonrpc\":\"2.0\",\"method\":\"session.event\",\"params\":{{\"sessionId\":\"{session}\",\"event\":{{\"type\":\"{ty}\",\"data\":{data}{eph},\"id\":\"00000000-0000-4000-8000-{id:012}\",\"timestamp\":\"2026-11-25T00:00:00.000Z\",\"parentId\":\"00000000-0000-4000-8000-{parent:012}\"}}}}}}"
     );
-    (frame(&body), id)
+    let _ = write!(out, "Content-Length: {}\r\n\r\n", body.len());
+    out.extend_from_slice(&body);
+    id
 }
 
 async fn emit_turn(out: mpsc::Sender<Vec<u8>>, cfg: Arc<Config>, session: String, message_id: String) {
-    let mut parent = 0;
-    let (f, id) = event_frame(&session, "assistant.turn_start", "{\"turnId\":\"0\"}", false, parent);
-    parent = id;
-    if out.send(f).await.is_err() {
-        return;
-    }
+    // Frames are batched into ~64 KiB writes when running flat out; with a rate, each event
+    // is written as soon as it is due.
+    let mut batch = Vec::with_capacity(1 << 16);
+    let mut parent = push_event(&mut batch, &session, "assistant.turn_start", "{\"turnId\":\"0\"}", false, 0);
     let start = Instant::now();
+    let mut data = String::with_capacity(128 + cfg.delta.len());
     for seq in 0..cfg.events {
         if cfg.rate > 0 {
             let due = start + Duration::from_nanos(seq * 1_000_000_000 / cfg.rate);
             let now = Instant::now();
             if due > now {
+                if !batch.is_empty() && out.send(std::mem::take(&mut batch)).await.is_err() {
+                    return;
+                }
                 tokio::time::sleep(due - now).await;
             }
         }
-        let data = format!(
-            "{{\"messageId\":\"{message_id}\",\"deltaContent\":\"{}\",\"seq\":{seq},\"sentAtNs\":{}}}",
+        data.clear();
+        use std::fmt::Write as _;
+        let sent = now_ns();
+        // At a fixed rate the send time also leads `deltaContent` ("<ns>|xxx"), for SDKs whose
+        // typed events drop fields they do not know (the official Python SDK drops `sentAtNs`).
+        let stamp = if cfg.rate > 0 { format!("{sent}|") } else { String::new() };
+        let _ = write!(
+            data,
+            "{{\"messageId\":\"{message_id}\",\"deltaContent\":\"{stamp}{}\",\"seq\":{seq},\"sentAtNs\":{sent}}}",
             cfg.delta,
-            now_ns()
         );
-        let (f, id) = event_frame(&session, "assistant.message_delta", &data, true, parent);
-        parent = id;
-        if out.send(f).await.is_err() {
-            return;
+        parent = push_event(&mut batch, &session, "assistant.message_delta", &data, true, parent);
+        if batch.len() >= 60_000 || cfg.rate > 0 {
+            if out.send(std::mem::replace(&mut batch, Vec::with_capacity(1 << 16))).await.is_err() {
+                return;
+            }
         }
     }
     let content = json!({"messageId": message_id, "content": format!("{} deltas", cfg.events)}).to_string();
-    let (f, id) = event_frame(&session, "assistant.message", &content, false, parent);
-    let _ = out.send(f).await;
-    let (f, _) = event_frame(&session, "session.idle", "{}", true, id);
-    let _ = out.send(f).await;
+    let id = push_event(&mut batch, &session, "assistant.message", &content, false, parent);
+    push_event(&mut batch, &session, "session.idle", "{}", true, id);
+    let _ = out.send(batch).await;
 }
 
 async fn serve<R, W>(mut reader: R, mut writer: W, cfg: Arc<Config>)
