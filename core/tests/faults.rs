@@ -211,3 +211,54 @@ async fn model_service_failures_reach_the_user_and_the_session_recovers() {
     }
     client.stop().await.expect("stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_killed_while_a_permission_handler_runs_fails_everything_promptly() {
+    let env = Hermetic::new(json!({"rules": [
+        {"when": {"user": "run shell"}, "reply": {"tool_calls": [{"name": "bash", "arguments": {
+            "command": "true", "description": "nothing"}}]}}
+    ]}))
+    .await;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let client = Client::start(env.options()).await.expect("start");
+    let session = client
+        .create_session(SessionConfig::new(env.cwd()).with_permission_handler(
+            move |_req: copilot_core::PermissionRequest, _inv| {
+                if let Some(tx) = tx.lock().expect("lock").take() {
+                    let _ = tx.send(());
+                }
+                async {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    Ok(copilot_core::PermissionResult::approve_once())
+                }
+            },
+        ))
+        .await
+        .expect("create");
+    let mut sub = session.subscribe();
+    let s2 = session.clone();
+    let waiter = tokio::spawn(async move { s2.send_and_wait("run shell please").await });
+    tokio::time::timeout(T, rx).await.expect("handler started").expect("sent");
+    let pid = client.cli_pid().expect("pid");
+    std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().expect("kill");
+    let killed = Instant::now();
+    let r = tokio::time::timeout(Duration::from_secs(5), waiter).await.expect("no hang").expect("join");
+    assert!(killed.elapsed() < Duration::from_secs(1), "took {:?}", killed.elapsed());
+    assert!(matches!(r, Err(Error::ConnectionLost { .. })), "{r:?}");
+    // Other calls fail the same way, and the subscriber's stream ends.
+    let other = client.list_sessions().await;
+    assert!(matches!(other, Err(Error::ConnectionLost { .. }) | Err(Error::ClientStopped)), "{other:?}");
+    let closed = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            if let Err(copilot_core::RecvError::Closed) = sub.recv().await {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "subscriber did not see the end of the stream");
+    client.stop().await.expect("stop");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    assert!(stat.is_empty() || !stat.contains(") Z "), "zombie: {stat}");
+}
