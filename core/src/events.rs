@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -253,9 +253,16 @@ pub enum RecvError {
 }
 
 /// Per-subscriber queue.
+///
+/// Async receivers wait on a [`Notify`], blocking receivers (the C binding's poll) on a
+/// condition variable. While the connection's reader works through one read buffer it holds
+/// wake-ups back ([`WakeBatch`]) and wakes each receiver once at the end: a reader that
+/// decodes hundreds of frames per read then costs one wake-up per buffer, not one per event.
 pub(crate) struct Queue<T> {
     state: Mutex<QueueState<T>>,
     notify: Notify,
+    blocking: Condvar,
+    wake_pending: AtomicBool,
     bound: usize,
 }
 
@@ -263,18 +270,65 @@ struct QueueState<T> {
     items: VecDeque<T>,
     lagged: u64,
     closed: bool,
+    blocking_waiters: usize,
 }
 
-impl<T> Queue<T> {
+/// Something whose receivers can be woken (a [`Queue`] of any item type).
+trait Wake: Send + Sync {
+    fn wake(&self);
+}
+
+impl<T: Send> Wake for Queue<T> {
+    fn wake(&self) {
+        self.wake_pending.store(false, Ordering::Release);
+        self.notify.notify_one();
+        if self.state.lock().blocking_waiters > 0 {
+            self.blocking.notify_all();
+        }
+    }
+}
+
+thread_local! {
+    static DEFERRED: std::cell::RefCell<Option<Vec<Arc<dyn Wake>>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Defers queue wake-ups on this thread until dropped (used by the connection's reader
+/// around the synchronous decoding of one read buffer; never held across an `.await`).
+pub(crate) struct WakeBatch(());
+
+impl WakeBatch {
+    pub(crate) fn begin() -> WakeBatch {
+        DEFERRED.with(|d| {
+            let mut d = d.borrow_mut();
+            if d.is_none() {
+                *d = Some(Vec::new());
+            }
+        });
+        WakeBatch(())
+    }
+}
+
+impl Drop for WakeBatch {
+    fn drop(&mut self) {
+        let pending = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
+        for q in pending {
+            q.wake();
+        }
+    }
+}
+
+impl<T: Send + 'static> Queue<T> {
     pub(crate) fn new(bound: usize) -> Arc<Self> {
         Arc::new(Queue {
-            state: Mutex::new(QueueState { items: VecDeque::new(), lagged: 0, closed: false }),
+            state: Mutex::new(QueueState { items: VecDeque::new(), lagged: 0, closed: false, blocking_waiters: 0 }),
             notify: Notify::new(),
+            blocking: Condvar::new(),
+            wake_pending: AtomicBool::new(false),
             bound: bound.max(1),
         })
     }
 
-    pub(crate) fn push(&self, item: T) {
+    pub(crate) fn push(self: &Arc<Self>, item: T) {
         {
             let mut s = self.state.lock();
             if s.closed {
@@ -286,7 +340,23 @@ impl<T> Queue<T> {
             }
             s.items.push_back(item);
         }
-        self.notify.notify_one();
+        self.wake_soon();
+    }
+
+    /// Wakes receivers now, or at the end of the current [`WakeBatch`] on this thread.
+    fn wake_soon(self: &Arc<Self>) {
+        let deferred = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+            Some(list) => {
+                if !self.wake_pending.swap(true, Ordering::AcqRel) {
+                    list.push(self.clone() as Arc<dyn Wake>);
+                }
+                true
+            }
+            None => false,
+        });
+        if !deferred {
+            self.wake();
+        }
     }
 
     pub(crate) fn add_lagged(&self, n: u64) {
@@ -295,15 +365,14 @@ impl<T> Queue<T> {
 
     pub(crate) fn close(&self) {
         self.state.lock().closed = true;
-        self.notify.notify_one();
+        self.wake();
     }
 
     pub(crate) fn is_closed(&self) -> bool {
         self.state.lock().closed
     }
 
-    fn try_pop(&self) -> Option<Result<T, RecvError>> {
-        let mut s = self.state.lock();
+    fn pop_locked(s: &mut QueueState<T>) -> Option<Result<T, RecvError>> {
         if s.lagged > 0 {
             let n = std::mem::take(&mut s.lagged);
             return Some(Err(RecvError::Lagged(n)));
@@ -317,6 +386,10 @@ impl<T> Queue<T> {
         None
     }
 
+    fn try_pop(&self) -> Option<Result<T, RecvError>> {
+        Self::pop_locked(&mut self.state.lock())
+    }
+
     pub(crate) async fn recv(&self) -> Result<T, RecvError> {
         loop {
             let notified = self.notify.notified();
@@ -328,39 +401,27 @@ impl<T> Queue<T> {
     }
 
     /// Blocking receive for threads outside any async runtime (the C binding's poll).
+    /// `None` on timeout.
     pub(crate) fn recv_blocking(&self, timeout: Option<Duration>) -> Option<Result<T, RecvError>> {
         let deadline = timeout.map(|t| std::time::Instant::now() + t);
-        let waiter = BlockingWaiter::default();
+        let mut s = self.state.lock();
         loop {
-            if let Some(r) = self.try_pop() {
+            if let Some(r) = Self::pop_locked(&mut s) {
                 return Some(r);
             }
-            // Poll with a short sleep; keeps this free of runtime handles.
-            let now = std::time::Instant::now();
-            if let Some(d) = deadline {
-                if now >= d {
-                    return None;
+            s.blocking_waiters += 1;
+            let timed_out = match deadline {
+                Some(d) => self.blocking.wait_until(&mut s, d).timed_out(),
+                None => {
+                    self.blocking.wait(&mut s);
+                    false
                 }
+            };
+            s.blocking_waiters -= 1;
+            if timed_out {
+                return Self::pop_locked(&mut s);
             }
-            waiter.nap(deadline);
         }
-    }
-}
-
-#[derive(Default)]
-struct BlockingWaiter {
-    spins: std::cell::Cell<u32>,
-}
-
-impl BlockingWaiter {
-    fn nap(&self, deadline: Option<std::time::Instant>) {
-        let n = self.spins.get();
-        self.spins.set(n.saturating_add(1));
-        let mut d = Duration::from_micros(if n < 50 { 50 } else { 1000 });
-        if let Some(dl) = deadline {
-            d = d.min(dl.saturating_duration_since(std::time::Instant::now()));
-        }
-        std::thread::sleep(d);
     }
 }
 
@@ -476,6 +537,28 @@ mod tests {
         let parsed: SessionEvent = serde_json::from_str(wire).expect("parses");
         assert_eq!(parsed.event_type, "session.idle");
         assert_eq!(parsed.ephemeral, Some(true));
+    }
+
+    #[test]
+    fn blocking_receivers_wake_and_batches_defer_wakeups() {
+        let q: Arc<Queue<u32>> = Queue::new(10);
+        let q2 = q.clone();
+        let waiter = std::thread::spawn(move || q2.recv_blocking(Some(Duration::from_secs(10))));
+        std::thread::sleep(Duration::from_millis(50));
+        {
+            let _batch = WakeBatch::begin();
+            q.push(1);
+            q.push(2);
+            assert!(q.wake_pending.load(Ordering::Acquire), "wake-up deferred inside a batch");
+        }
+        assert!(!q.wake_pending.load(Ordering::Acquire), "batch end wakes");
+        assert_eq!(waiter.join().expect("join"), Some(Ok(1)));
+        assert_eq!(q.recv_blocking(Some(Duration::from_millis(10))), Some(Ok(2)));
+        let started = std::time::Instant::now();
+        assert_eq!(q.recv_blocking(Some(Duration::from_millis(30))), None, "times out when empty");
+        assert!(started.elapsed() >= Duration::from_millis(30));
+        q.close();
+        assert_eq!(q.recv_blocking(None), Some(Err(RecvError::Closed)));
     }
 
     #[tokio::test]

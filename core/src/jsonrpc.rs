@@ -166,6 +166,11 @@ pub trait Dispatcher: Send + Sync + 'static {
     fn dispatch(&self, conn: &Arc<Connection>, msg: Incoming<'_>);
     /// The transport closed or broke; called once, after every pending call was failed.
     fn closed(&self, reason: &str);
+    /// A fast path for the hottest frames (session events): decode `text` in one pass and
+    /// handle it, returning `true`; `false` sends the frame through the general path.
+    fn try_fast(&self, _conn: &Arc<Connection>, _text: &str) -> bool {
+        false
+    }
 }
 
 type SyncHook = Box<dyn FnOnce(&Value) + Send>;
@@ -383,6 +388,8 @@ async fn reader_loop<R: AsyncRead + Unpin>(
             Err(e) => break format!("read from the CLI failed: {e}"),
         };
         decoder.extend(&chunk[..n]);
+        // Subscribers are woken once for everything this buffer held (see events::WakeBatch).
+        let _batch = crate::events::WakeBatch::begin();
         loop {
             match decoder.next_frame() {
                 Ok(Some(frame)) => handle_frame(&conn, &dispatcher, &frame),
@@ -406,6 +413,9 @@ fn handle_frame(conn: &Arc<Connection>, dispatcher: &Arc<dyn Dispatcher>, frame:
             &repaired
         }
     };
+    if dispatcher.try_fast(conn, text) {
+        return;
+    }
     let msg: RawMessage<'_> = match serde_json::from_str(text) {
         Ok(m) => m,
         Err(_) => {

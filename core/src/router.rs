@@ -33,6 +33,22 @@ struct EventParams<'a> {
     event: SessionEvent,
 }
 
+/// A whole `session.event` notification, decoded in one pass (the fast path).
+#[derive(Deserialize)]
+struct EventFrame<'a> {
+    #[serde(borrow)]
+    method: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    params: EventParams<'a>,
+}
+
+/// Whether the start of a frame names the `session.event` method (the CLI writes `method`
+/// before `params`); anything else takes the general path.
+fn looks_like_event(text: &str) -> bool {
+    let head = &text.as_bytes()[..text.len().min(96)];
+    head.windows(15).any(|w| w == b"\"session.event\"")
+}
+
 #[derive(Deserialize)]
 struct SessionScoped<'a> {
     #[serde(rename = "sessionId", borrow, default)]
@@ -77,6 +93,10 @@ impl Router {
     fn on_event(&self, conn: &Arc<Connection>, params: Option<&RawValue>) {
         let Some(raw) = params else { return };
         let Ok(p) = serde_json::from_str::<EventParams<'_>>(raw.get()) else { return };
+        self.route_event(conn, p);
+    }
+
+    fn route_event(&self, conn: &Arc<Connection>, p: EventParams<'_>) {
         let ev = Arc::new(p.event);
         match self.get(&p.session_id) {
             Some(s) => s.deliver(conn, ev),
@@ -118,6 +138,19 @@ impl Dispatcher for Router {
             Incoming::Notification { method: "session.lifecycle", params } => self.on_lifecycle(params),
             Incoming::Notification { .. } => {}
             Incoming::Request { id, method, params } => self.on_request(conn, id, method, params),
+        }
+    }
+
+    fn try_fast(&self, conn: &Arc<Connection>, text: &str) -> bool {
+        if !looks_like_event(text) {
+            return false;
+        }
+        match serde_json::from_str::<EventFrame<'_>>(text) {
+            Ok(f) if f.method == "session.event" => {
+                self.route_event(conn, f.params);
+                true
+            }
+            _ => false,
         }
     }
 
