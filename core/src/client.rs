@@ -14,7 +14,7 @@ use crate::jsonrpc::Connection;
 use crate::router::Router;
 use crate::session::{Session, SessionShared};
 use crate::transport::{establish, StderrTail};
-use crate::types::{ClientOptions, ResumeSessionConfig, SessionConfig};
+use crate::types::{ClientOptions, ResumeSessionConfig, SessionConfig, Transport};
 
 /// Lowest protocol version this SDK speaks.
 pub const MIN_PROTOCOL_VERSION: u64 = 3;
@@ -355,8 +355,9 @@ impl Client {
         Ok(session)
     }
 
-    /// Stops the client: disconnects every session, asks the server to shut down, and reaps
-    /// the CLI process (killing it if it does not exit in time). Idempotent. Bounded by
+    /// Stops the client: disconnects every session, asks a spawned server to shut down (an
+    /// external server keeps running, only the connection closes), and reaps the CLI process
+    /// (killing it if it does not exit in time). Idempotent. Bounded by
     /// min(request timeout, 5 s) for the session teardown, min(request timeout, 10 s) for the
     /// shutdown request and 5 s for the process to exit before it is killed.
     pub async fn stop(&self) -> Result<()> {
@@ -379,11 +380,16 @@ impl Client {
                 }
             });
             join_all(destroys).await;
-            let _ = self
-                .inner
-                .conn
-                .request_with_timeout("runtime.shutdown", json!({}), Some(shutdown_bound))
-                .await;
+            // runtime.shutdown ends the server process. An external server (`--headless
+            // --port N`) was started by someone else and may serve other clients: only
+            // disconnect from it (CLI 1.0.102 exits on runtime.shutdown, verified).
+            if !matches!(self.inner.options.transport, Transport::External { .. }) {
+                let _ = self
+                    .inner
+                    .conn
+                    .request_with_timeout("runtime.shutdown", json!({}), Some(shutdown_bound))
+                    .await;
+            }
         }
         for s in &sessions {
             self.inner.router.unregister(s.id());

@@ -82,6 +82,8 @@ pub(crate) struct SessionShared {
     wait_for_ready: bool,
     ready_timeout: Duration,
     workspace_path: Mutex<Option<String>>,
+    /// Handler calls in flight; `mark_closed` aborts them.
+    handler_tasks: Mutex<Vec<tokio::task::AbortHandle>>,
 }
 
 impl SessionShared {
@@ -104,6 +106,7 @@ impl SessionShared {
             wait_for_ready: config.wait_for_cloud_ready.unwrap_or(true),
             ready_timeout: config.cloud_ready_timeout.unwrap_or(DEFAULT_CLOUD_READY_TIMEOUT),
             workspace_path: Mutex::new(None),
+            handler_tasks: Mutex::new(Vec::new()),
         })
     }
 
@@ -174,8 +177,9 @@ impl SessionShared {
                 let inv = PermissionInvocation { session_id: self.id().to_owned(), request_id: request_id.clone() };
                 let conn = conn.clone();
                 let sid = self.id().to_owned();
+                let me = self.clone();
                 tokio::spawn(async move {
-                    let decision = match tokio::spawn(async move { handler.handle(request, inv).await }).await {
+                    let decision = match me.spawn_handler(async move { handler.handle(request, inv).await }).await {
                         Ok(Ok(PermissionResult::NoResult)) => return,
                         Ok(Ok(PermissionResult::Decision(d))) => d,
                         Ok(Err(_)) | Err(_) => json!({"kind": "user-not-available"}),
@@ -200,8 +204,9 @@ impl SessionShared {
                 };
                 let conn = conn.clone();
                 let sid = self.id().to_owned();
+                let me = self.clone();
                 tokio::spawn(async move {
-                    let result = match tokio::spawn(async move { handler.call(inv).await }).await {
+                    let result = match me.spawn_handler(async move { handler.call(inv).await }).await {
                         Ok(Ok(r)) => r,
                         Ok(Err(e)) => ToolResult::failure(format!("tool failed: {e}")),
                         Err(_) => ToolResult::failure("tool failed: the handler panicked"),
@@ -235,9 +240,10 @@ impl SessionShared {
                 let conn = conn.clone();
                 let sid = self.id().to_owned();
                 let data = ev.data.clone();
+                let me = self.clone();
                 tokio::spawn(async move {
                     let s2 = sid.clone();
-                    let result = match tokio::spawn(async move { handler.handle(s2, data).await }).await {
+                    let result = match me.spawn_handler(async move { handler.handle(s2, data).await }).await {
                         Ok(Ok(r)) => r,
                         _ => json!({"action": "cancel"}),
                     };
@@ -266,7 +272,7 @@ impl SessionShared {
                             hook_type: params.get("hookType").and_then(Value::as_str).unwrap_or("").to_owned(),
                             input: params.get("input").cloned().unwrap_or(Value::Null),
                         };
-                        match tokio::spawn(async move { h.handle(inv).await }).await {
+                        match me.spawn_handler(async move { h.handle(inv).await }).await {
                             Ok(Ok(out)) => Ok(json!({"output": if out.is_null() { json!({}) } else { out }})),
                             Ok(Err(e)) => Err((-32603, format!("hook handler failed: {e}"))),
                             Err(_) => Err((-32603, "hook handler panicked".to_owned())),
@@ -281,7 +287,7 @@ impl SessionShared {
                             choices: None,
                             allow_freeform: None,
                         });
-                        match tokio::spawn(async move { h.handle(sid, req).await }).await {
+                        match me.spawn_handler(async move { h.handle(sid, req).await }).await {
                             Ok(Ok(r)) => Ok(serde_json::to_value(r).unwrap_or(Value::Null)),
                             Ok(Err(e)) => Err((-32603, format!("user input handler failed: {e}"))),
                             Err(_) => Err((-32603, "user input handler panicked".to_owned())),
@@ -290,7 +296,7 @@ impl SessionShared {
                     None => Ok(json!({"noResponse": true})),
                 },
                 "exitPlanMode.request" => match me.handlers.exit_plan_mode.clone() {
-                    Some(h) => match tokio::spawn(async move { h.handle(sid, params).await }).await {
+                    Some(h) => match me.spawn_handler(async move { h.handle(sid, params).await }).await {
                         Ok(Ok(r)) => Ok(r),
                         _ => Err((-32603, "exit plan mode handler failed".to_owned())),
                     },
@@ -333,12 +339,34 @@ impl SessionShared {
 
     pub(crate) fn mark_closed(&self) {
         self.closed.store(true, Ordering::Release);
+        // A handler still running for a closed session has nobody to answer: abort it. That
+        // drops its future, which also cancels a foreign coroutine behind it (UniFFI, Python).
+        for task in self.handler_tasks.lock().drain(..) {
+            task.abort();
+        }
         let s = self.subscribers.lock();
         for (q, _) in &s.subs {
             q.close();
         }
         // Wake readiness waiters; they re-check `closed`.
         self.ready.send_modify(|_| {});
+    }
+
+    /// Spawns one handler call, tracked so that `mark_closed` can abort it.
+    fn spawn_handler<F>(&self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = tokio::spawn(fut);
+        let mut tasks = self.handler_tasks.lock();
+        tasks.retain(|t| !t.is_finished());
+        if self.closed.load(Ordering::Acquire) {
+            task.abort();
+        } else {
+            tasks.push(task.abort_handle());
+        }
+        task
     }
 
     fn end_hold(&self) {

@@ -113,6 +113,12 @@ async fn external_server_with_connection_token() {
     let msg = session.send_and_wait("hi").await.expect("turn").expect("message");
     assert_eq!(msg.data_str("content"), Some("from the external server"));
     client.stop().await.expect("stop");
+    // Stopping a client of an external server leaves the server running for others.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(server.try_wait().expect("wait").is_none(), "stop() shut the external server down");
+    let again = Client::start(ext(Some("s3cret-token"))).await.expect("reconnect after another client stopped");
+    again.ping(None).await.expect("ping");
+    again.stop().await.expect("stop");
     let _ = server.kill().await;
 }
 

@@ -221,6 +221,15 @@ async fn cli_killed_while_a_permission_handler_runs_fails_everything_promptly() 
     .await;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let tx = std::sync::Mutex::new(Some(tx));
+    // Set when the handler's future is dropped: a closed session's handlers are cancelled.
+    let dropped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    struct OnDrop(std::sync::Arc<std::sync::atomic::AtomicBool>);
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let dropped2 = dropped.clone();
     let client = Client::start(env.options()).await.expect("start");
     let session = client
         .create_session(SessionConfig::new(env.cwd()).with_permission_handler(
@@ -228,7 +237,9 @@ async fn cli_killed_while_a_permission_handler_runs_fails_everything_promptly() 
                 if let Some(tx) = tx.lock().expect("lock").take() {
                     let _ = tx.send(());
                 }
-                async {
+                let guard = OnDrop(dropped2.clone());
+                async move {
+                    let _guard = guard;
                     tokio::time::sleep(Duration::from_secs(3600)).await;
                     Ok(copilot_core::PermissionResult::approve_once())
                 }
@@ -258,6 +269,8 @@ async fn cli_killed_while_a_permission_handler_runs_fails_everything_promptly() 
     })
     .await;
     assert!(closed.is_ok(), "subscriber did not see the end of the stream");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(dropped.load(std::sync::atomic::Ordering::SeqCst), "the running handler was not cancelled");
     client.stop().await.expect("stop");
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     assert!(stat.is_empty() || !stat.contains(") Z "), "zombie: {stat}");
