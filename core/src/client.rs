@@ -274,7 +274,7 @@ impl Client {
         let is_cloud = config.cloud.is_some();
         let shared = SessionShared::new(self.inner.conn.clone(), &config, self.inner.options.subscriber_bound, is_cloud);
         let mut params = config.to_wire(false);
-        let hook: Option<Box<dyn FnOnce(&Value) + Send>> = if is_cloud {
+        let hook: Option<crate::jsonrpc::SyncHook> = if is_cloud {
             // The server assigns the id: register before the reader processes the next frame.
             let router = self.inner.router.clone();
             let conn = self.inner.conn.clone();

@@ -155,6 +155,7 @@ impl SessionConfig {
     ///   "tools": [{"name": "get_weather", "description": "...", "parameters": {...}}],
     ///   "cloud": {"repository": {"owner": "o", "name": "r", "branch": "main"}}}`.
     /// Tools come without handlers: the caller attaches them (see [`Tool::with_handler`]).
+    #[allow(clippy::field_reassign_with_default)] // SessionConfig is non_exhaustive
     pub fn from_json(v: &Value) -> Result<SessionConfig> {
         let j: SessionConfigJson = SessionConfigJson::deserialize(v).map_err(|e| invalid("session config", e))?;
         let mut c = SessionConfig::default();

@@ -173,7 +173,8 @@ pub trait Dispatcher: Send + Sync + 'static {
     }
 }
 
-type SyncHook = Box<dyn FnOnce(&Value) + Send>;
+/// Runs on the reader task with a response's result, before the next frame is read.
+pub(crate) type SyncHook = Box<dyn FnOnce(&Value) + Send>;
 
 struct Pending {
     method: String,

@@ -589,13 +589,23 @@ impl Session {
         if self.shared.closed.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
+        // Unregisters and ends the subscriptions even when this future is dropped while
+        // session.destroy is pending (a caller's timeout or cancellation): `closed` is
+        // already set, so a later disconnect() would return at once and nobody else would.
+        struct Finish<'a>(&'a Session);
+        impl Drop for Finish<'_> {
+            fn drop(&mut self) {
+                self.0.client.router.unregister(self.0.id());
+                self.0.shared.mark_closed();
+            }
+        }
+        let finish = Finish(self);
         let r = if self.shared.conn.is_closed() {
             Ok(Value::Null)
         } else {
             self.shared.conn.request("session.destroy", json!({"sessionId": self.id()})).await
         };
-        self.client.router.unregister(self.id());
-        self.shared.mark_closed();
+        drop(finish);
         match r {
             Ok(_) => Ok(()),
             Err(e) if e.is_connection_lost() => Ok(()),

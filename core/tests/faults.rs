@@ -116,11 +116,24 @@ async fn broken_framing_closes_cleanly_with_a_typed_error() {
 async fn hung_cli_times_out_and_stop_still_reaps_it() {
     let env = Hermetic::new(json!({"rules": []})).await;
     let client = Client::start(env.options().with_request_timeout(Duration::from_secs(2))).await.expect("start");
-    let _session = client.create_session(SessionConfig::new(env.cwd())).await.expect("create");
+    let session = client.create_session(SessionConfig::new(env.cwd())).await.expect("create");
+    let mut sub = session.subscribe();
     let pid = client.cli_pid().expect("pid");
     std::process::Command::new("kill").args(["-STOP", &pid.to_string()]).status().expect("stop signal");
     let err = client.ping(None).await.expect_err("hung");
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    // A disconnect abandoned by its caller (here: a 200 ms timeout) still closes the session.
+    assert!(tokio::time::timeout(Duration::from_millis(200), session.disconnect()).await.is_err());
+    let end = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            if let Err(copilot_core::RecvError::Closed) = sub.recv().await {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "an abandoned disconnect left the subscription open");
+    assert!(matches!(session.send("after").await, Err(Error::SessionClosed { .. })));
     let started = Instant::now();
     client.stop().await.expect("stop");
     assert!(started.elapsed() < Duration::from_secs(15), "stop took {:?}", started.elapsed());
