@@ -6,11 +6,12 @@ SHELL := /bin/bash
 ROOT := $(abspath .)
 PY := $(ROOT)/.tools/venv/bin/python
 
-.PHONY: help setup demo test test-core test-standin test-load
+.PHONY: help setup demo test test-core test-standin test-load test-python test-c test-uniffi bench bench-quick soak fuzz
 
 help:
 	@echo "make demo    run a real Copilot session (offline stand-in unless a GitHub token is set)"
 	@echo "make test    install the pinned CLI and test tools, then run every test"
+	@echo "make bench   run the benchmark suite against the official SDKs, write BENCHMARKS.md"
 
 setup:
 	@scripts/setup-cli.sh >/dev/null
@@ -19,7 +20,7 @@ setup:
 demo: setup
 	cargo run --quiet -p copilot-core --example demo
 
-test: setup test-core test-standin test-load
+test: setup test-core test-standin test-load test-c test-uniffi
 	@echo "all test suites passed"
 
 test-core:
@@ -29,6 +30,16 @@ test-core:
 test-standin:
 	$(PY) -m pytest tests/standin -q --tb=short -p no:cacheprovider
 
+# Bindings: each script installs what it needs (idempotent), builds and runs its suite.
+test-python:
+	bindings/python/test.sh
+
+test-c:
+	bindings/c/test.sh
+
+test-uniffi:
+	bindings/uniffi/test.sh
+
 # Load tests against the firehose (a scripted JSON-RPC peer, not the CLI): 1M events, 100 sessions.
 test-load:
 	cargo test --release -p copilot-firehose -- --test-threads=1 --nocapture
@@ -36,3 +47,14 @@ test-load:
 # Documented soak measurement (not in CI at full length): SOAK_CYCLES=1000 make soak
 soak: setup
 	SOAK_CYCLES=$${SOAK_CYCLES:-1000} cargo test --release -p copilot-core --test soak -- --nocapture
+
+# Benchmark suite (not part of `make test`): writes BENCHMARKS.md. bench-quick is a smoke run.
+bench: setup
+	$(PY) bench/run.py
+
+bench-quick: setup
+	$(PY) bench/run.py --quick --out target/BENCHMARKS.quick.md
+
+# Documented fuzz run (not in CI; CI runs the mutation smoke test in core/tests): 10M+ executions.
+fuzz:
+	scripts/fuzz.sh $${FUZZ_RUNS:-10000000}

@@ -1,0 +1,29 @@
+//! # copilot-uniffi
+//!
+//! The Copilot SDK core ([`copilot_core`]) exported through UniFFI proc-macros for Kotlin
+//! (JVM and Android, through JNA) and Swift (Apple platforms). This crate only adapts: every
+//! behaviour lives in the core.
+//!
+//! The shape of the surface:
+//! - [`client::CopilotClient`] and [`session::CopilotSession`] are objects with async methods
+//!   (Kotlin `suspend fun`, Swift `async throws`), polled on one tokio runtime
+//!   ([`runtime`]).
+//! - Host callbacks (permissions, tools, user input, event listeners) are foreign traits
+//!   ([`handlers`], [`events::SessionEventListener`]): Kotlin and Swift implement them.
+//! - Event streams are a listener plus a [`events::TaskHandle`]; the hand-written Kotlin
+//!   `Flow` and Swift `AsyncStream` helpers sit on top.
+//! - Teardown is explicit (`stop`, `disconnect`); dropping an object from a foreign garbage
+//!   collector thread is safe but does not replace them.
+//! - Every failure is one error type with cases, [`error::CopilotError`]
+//!   (Kotlin `CopilotException`).
+#![warn(missing_docs)]
+
+uniffi::setup_scaffolding!();
+
+pub mod client;
+pub mod error;
+pub mod events;
+pub mod handlers;
+pub mod runtime;
+pub mod session;
+pub mod types;
