@@ -125,7 +125,7 @@ impl Client {
                     Error::ConnectionLost { .. } => Error::CliStartup {
                         message: format!(
                             "the CLI closed the connection during the handshake; stderr:\n{}",
-                            est.stderr.text()
+                            est.stderr.settled(Duration::from_millis(500)).await.text()
                         ),
                     },
                     other => other,

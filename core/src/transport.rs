@@ -67,12 +67,33 @@ fn is_executable(p: &Path) -> bool {
     std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
-/// Last lines of the CLI's stderr, kept for error messages.
+/// Last lines of the CLI's stderr, kept for error messages. The GitHub token and the
+/// connection token are replaced by `<redacted>` as lines arrive: a CLI (or a wrapper
+/// script) that prints its environment must not leak them into `CliStartup` errors or
+/// `Client::cli_stderr_tail`.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct StderrTail(Arc<Mutex<VecDeque<String>>>);
+pub(crate) struct StderrTail(Arc<Mutex<VecDeque<String>>>, Arc<Vec<String>>, Arc<tokio::sync::watch::Sender<bool>>);
 
 impl StderrTail {
-    fn push(&self, line: String) {
+    fn with_secrets(secrets: impl IntoIterator<Item = String>) -> Self {
+        let secrets = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+        StderrTail(Arc::default(), Arc::new(secrets), Arc::default())
+    }
+
+    /// Waits (up to `bound`) until the CLI's stderr reached end-of-file, so that an error
+    /// about a CLI that just exited quotes everything it wrote.
+    pub(crate) async fn settled(&self, bound: Duration) -> &Self {
+        let mut rx = self.2.subscribe();
+        let _ = tokio::time::timeout(bound, rx.wait_for(|done| *done)).await;
+        self
+    }
+
+    fn push(&self, mut line: String) {
+        for secret in self.1.iter() {
+            if line.contains(secret.as_str()) {
+                line = line.replace(secret.as_str(), "<redacted>");
+            }
+        }
         let mut q = self.0.lock();
         if q.len() >= 40 {
             q.pop_front();
@@ -157,8 +178,9 @@ fn command(cli: &Path, opts: &ClientOptions, args: &[String], token: Option<&str
     cmd
 }
 
-fn drain_stderr(child: &mut Child) -> StderrTail {
-    let tail = StderrTail::default();
+fn drain_stderr(child: &mut Child, opts: &ClientOptions, connection_token: Option<&str>) -> StderrTail {
+    let secrets = opts.github_token.iter().cloned().chain(connection_token.map(str::to_owned));
+    let tail = StderrTail::with_secrets(secrets);
     if let Some(err) = child.stderr.take() {
         let t = tail.clone();
         tokio::spawn(async move {
@@ -166,6 +188,7 @@ fn drain_stderr(child: &mut Child) -> StderrTail {
             while let Ok(Some(line)) = lines.next_line().await {
                 t.push(line);
             }
+            t.2.send_replace(true);
         });
     }
     tail
@@ -186,7 +209,7 @@ pub(crate) async fn establish(opts: &ClientOptions) -> Result<Established> {
             let mut child = cmd.spawn().map_err(|e| Error::CliStartup {
                 message: format!("could not run {} {}: {e}", cli.display(), redact(&args)),
             })?;
-            let stderr = drain_stderr(&mut child);
+            let stderr = drain_stderr(&mut child, opts, None);
             let stdout = child.stdout.take().ok_or_else(|| Error::CliStartup { message: "no stdout pipe".into() })?;
             let stdin = child.stdin.take().ok_or_else(|| Error::CliStartup { message: "no stdin pipe".into() })?;
             Ok(Established {
@@ -207,7 +230,7 @@ pub(crate) async fn establish(opts: &ClientOptions) -> Result<Established> {
             let mut child = cmd.spawn().map_err(|e| Error::CliStartup {
                 message: format!("could not run {} {}: {e}", cli.display(), redact(&args)),
             })?;
-            let stderr = drain_stderr(&mut child);
+            let stderr = drain_stderr(&mut child, opts, Some(&token));
             let stdout = child.stdout.take().ok_or_else(|| Error::CliStartup { message: "no stdout pipe".into() })?;
             let port = read_port(stdout, opts.startup_timeout, &stderr).await?;
             let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
@@ -270,7 +293,10 @@ async fn read_port(stdout: tokio::process::ChildStdout, timeout: Duration, stder
             Ok(p)
         }
         Ok(None) => Err(Error::CliStartup {
-            message: format!("the CLI exited before listening on a port; stderr:\n{}", stderr.text()),
+            message: format!(
+                "the CLI exited before listening on a port; stderr:\n{}",
+                stderr.settled(Duration::from_millis(500)).await.text()
+            ),
         }),
         Err(_) => Err(Error::Timeout { what: "the CLI to report its TCP port".into(), after: timeout }),
     }
@@ -279,6 +305,18 @@ async fn read_port(stdout: tokio::process::ChildStdout, timeout: Duration, stder
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stderr_tail_redacts_secrets() {
+        let tail = StderrTail::with_secrets(["ghp_secret".to_owned(), "conn-token".to_owned(), String::new()]);
+        tail.push("COPILOT_SDK_AUTH_TOKEN=ghp_secret".to_owned());
+        tail.push("COPILOT_CONNECTION_TOKEN=conn-token and ghp_secret again".to_owned());
+        tail.push("plain line".to_owned());
+        assert_eq!(
+            tail.text(),
+            "COPILOT_SDK_AUTH_TOKEN=<redacted>\nCOPILOT_CONNECTION_TOKEN=<redacted> and <redacted> again\nplain line"
+        );
+    }
 
     #[test]
     fn token_never_in_argv() {

@@ -290,7 +290,7 @@ async fn secrets_stay_out_of_debug_output_argv_and_errors() {
     // A CLI that fails at start-up: the error (which quotes its stderr) names no secret.
     let dir = tempfile::tempdir().expect("tmp");
     let bad = dir.path().join("copilot");
-    std::fs::write(&bad, "#!/bin/sh\necho \"starting with $*\" >&2\nexit 3\n").expect("write");
+    std::fs::write(&bad, "#!/bin/sh\necho \"starting with $* env=$COPILOT_SDK_AUTH_TOKEN\" >&2\nexit 3\n").expect("write");
     std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
     let err = Client::start(opts.clone().with_cli_path(&bad)).await.expect_err("bad binary");
     let text = format!("{err} {err:?}");
