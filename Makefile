@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ROOT := $(abspath .)
 PY := $(ROOT)/.tools/venv/bin/python
+# One target directory for every crate and binding script: dependencies build once.
+export CARGO_TARGET_DIR ?= $(ROOT)/target
 
 .PHONY: help setup demo test test-core test-standin test-load test-python test-c test-uniffi bench bench-quick soak fuzz
 
@@ -20,7 +22,7 @@ setup:
 demo: setup
 	cargo run --quiet -p copilot-core --example demo
 
-test: setup test-core test-standin test-load test-c test-uniffi
+test: setup test-core test-standin test-load test-python test-c test-uniffi
 	@echo "all test suites passed"
 
 test-core:
