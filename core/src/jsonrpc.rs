@@ -30,12 +30,15 @@ pub struct FrameDecoder {
     buf: Vec<u8>,
     start: usize,
     max_frame: usize,
+    /// How far past `start` the header terminator has been searched for (so a header that
+    /// arrives a few bytes at a time is scanned once, not once per read).
+    scanned: usize,
 }
 
 impl FrameDecoder {
     /// A decoder that rejects frames over `max_frame` bytes.
     pub fn new(max_frame: usize) -> Self {
-        FrameDecoder { buf: Vec::with_capacity(64 * 1024), start: 0, max_frame }
+        FrameDecoder { buf: Vec::with_capacity(64 * 1024), start: 0, max_frame, scanned: 0 }
     }
 
     /// Appends bytes read from the transport.
@@ -54,10 +57,13 @@ impl FrameDecoder {
     /// protocol error for a malformed header (the stream cannot be resynchronised after it).
     pub fn next_frame(&mut self) -> Result<Option<Vec<u8>>> {
         let avail = &self.buf[self.start..];
-        let Some(header_end) = find_header_end(avail) else {
+        let from = self.scanned.saturating_sub(3);
+        let limit = avail.len().min(MAX_HEADER_BYTES + 4);
+        let Some(header_end) = avail.get(from..limit).and_then(find_header_end).map(|i| from + i) else {
             if avail.len() > MAX_HEADER_BYTES {
                 return Err(Error::Protocol("frame header too long or missing blank line".into()));
             }
+            self.scanned = limit;
             return Ok(None);
         };
         let header = std::str::from_utf8(&avail[..header_end])
@@ -91,6 +97,7 @@ impl FrameDecoder {
         }
         let body = avail[body_start..body_start + length].to_vec();
         self.start += body_start + length;
+        self.scanned = 0;
         Ok(Some(body))
     }
 
@@ -585,6 +592,30 @@ mod tests {
         assert!(d.next_frame().expect("ok").is_some());
         assert!(d.next_frame().expect("ok").is_none());
         assert_eq!(d.pending_bytes(), 0);
+    }
+
+    #[test]
+    fn header_terminator_split_across_reads_is_found() {
+        let f = frame(r#"{"a":1}"#);
+        for cut in 1..f.len() {
+            let mut d = FrameDecoder::new(1024);
+            d.extend(&f[..cut]);
+            let first = d.next_frame().expect("ok");
+            d.extend(&f[cut..]);
+            let got = first.or_else(|| d.next_frame().expect("ok"));
+            assert_eq!(got.as_deref(), Some(&br#"{"a":1}"#[..]), "cut at {cut}");
+        }
+        // Garbage without a blank line, one byte per read: refused once past the header cap.
+        let mut d = FrameDecoder::new(1024);
+        let mut refused = false;
+        for _ in 0..(MAX_HEADER_BYTES + 8) {
+            d.extend(b"a");
+            if d.next_frame().is_err() {
+                refused = true;
+                break;
+            }
+        }
+        assert!(refused);
     }
 
     #[test]
