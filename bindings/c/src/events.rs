@@ -78,6 +78,12 @@ impl Poller {
                 None => Err(FfiError::new(copilot_result::Timeout, "no event is queued")),
             };
         }
+        // Fast path: an event already queued is taken without entering the runtime.
+        if let Ok(mut guard) = self.sub.try_lock() {
+            if let Some(r) = guard.as_mut().and_then(|sub| sub.recv_blocking(Some(Duration::ZERO))) {
+                return convert(r);
+            }
+        }
         let mut freed_rx = freed.subscribe();
         let wait = async {
             let mut guard = self.sub.lock().await;

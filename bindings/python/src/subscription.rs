@@ -22,7 +22,11 @@ const MAX_BATCH: usize = 512;
 /// One item of a batch: an event as JSON, or the number of events lost to lag.
 #[derive(IntoPyObject)]
 pub(crate) enum Item {
-    Event(String),
+    /// A session event as `(type, wire JSON)`: Python dispatches on the type and decodes the
+    /// JSON only when the event's fields are read.
+    Event((String, String)),
+    /// A lifecycle notification, as wire JSON.
+    Lifecycle(String),
     Lagged(u64),
 }
 
@@ -38,17 +42,17 @@ trait Source: Send + 'static {
 #[async_trait]
 impl Source for EventSubscription {
     async fn next(&mut self) -> Result<Item, RecvError> {
-        self.recv_shared().await.map(|ev| Item::Event(ev.to_json()))
+        self.recv_shared().await.map(|ev| Item::Event((ev.event_type.clone(), ev.to_json())))
     }
     fn try_next(&mut self) -> Option<Result<Item, RecvError>> {
-        self.try_recv().map(|r| r.map(|ev| Item::Event(ev.to_json())))
+        self.try_recv().map(|r| r.map(|ev| Item::Event((ev.event_type.clone(), ev.to_json()))))
     }
 }
 
 #[async_trait]
 impl Source for LifecycleSubscription {
     async fn next(&mut self) -> Result<Item, RecvError> {
-        self.recv().await.map(|ev| Item::Event(serde_json::to_string(&ev).unwrap_or_else(|_| "{}".into())))
+        self.recv().await.map(|ev| Item::Lifecycle(serde_json::to_string(&ev).unwrap_or_else(|_| "{}".into())))
     }
     fn try_next(&mut self) -> Option<Result<Item, RecvError>> {
         None

@@ -120,7 +120,9 @@ async def test_lifecycle_events(client: CopilotClient) -> None:
             break
         await asyncio.sleep(0.05)
     assert any(isinstance(e, SessionCreatedEvent) and e.session_id == session.session_id for e in created)
-    assert [e.session_id for e in deleted] == [session.session_id]
+    # The CLI may announce a deletion more than once (observed with 1.0.102); each one is
+    # delivered, none is invented.
+    assert deleted and {e.session_id for e in deleted} == {session.session_id}
     assert isinstance(deleted[0], SessionDeletedEvent)
     assert {e.type for e in everything} >= {"session.created", "session.deleted"}
     unsubscribe()

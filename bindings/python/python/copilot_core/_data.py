@@ -22,12 +22,21 @@ _CAMEL_1 = re.compile(r"(.)([A-Z][a-z]+)")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 
 
+_SNAKE_CACHE: dict[str, str] = {}
+
+
 def camel_to_snake(name: str) -> str:
     """``deltaContent`` -> ``delta_content``; ``toolCallId`` -> ``tool_call_id``."""
+    cached = _SNAKE_CACHE.get(name)
+    if cached is not None:
+        return cached
     if not name or name.islower():
-        return name
-    s = _CAMEL_1.sub(r"\1_\2", name)
-    return _CAMEL_2.sub(r"\1_\2", s).lower()
+        out = name
+    else:
+        out = _CAMEL_2.sub(r"\1_\2", _CAMEL_1.sub(r"\1_\2", name)).lower()
+    if len(_SNAKE_CACHE) < 4096:  # wire keys are a small, fixed vocabulary
+        _SNAKE_CACHE[name] = out
+    return out
 
 
 def snake_to_camel(name: str) -> str:

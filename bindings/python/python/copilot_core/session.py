@@ -586,7 +586,7 @@ class _Listener:
                     if isinstance(item, int):
                         logger.warning("copilot_core: an event handler fell behind; %d events were dropped", item)
                         continue
-                    event = SessionEvent.from_json(item)
+                    event = SessionEvent._from_wire(*item)
                     if event.type == SessionEventType.SESSION_IDLE:
                         self.idle_seen += 1
                     if self.event_type is None or event.type == self.event_type or event.raw_type == self.event_type:
@@ -601,7 +601,7 @@ class _Listener:
     def _deliver(self, event: SessionEvent) -> None:
         try:
             result = self.handler(event)
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):
                 task = asyncio.ensure_future(result)
                 task.add_done_callback(_log_task_failure)
         except Exception:
@@ -641,7 +641,7 @@ class SessionEventStream:
                 if isinstance(item, int):
                     logger.warning("copilot_core: an event stream fell behind; %d events were dropped", item)
                 else:
-                    self._pending.append(SessionEvent.from_json(item))
+                    self._pending.append(SessionEvent._from_wire(*item))
         return self._pending.popleft()
 
     async def aclose(self) -> None:

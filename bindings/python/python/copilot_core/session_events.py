@@ -1615,6 +1615,10 @@ _GENERATED_ALL = [
 # --- END GENERATED ---
 
 
+_UNSET: Any = object()
+_EVENT_TYPES: dict[str, SessionEventType] = {t.value: t for t in SessionEventType}
+
+
 def _parse_uuid(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -1650,30 +1654,94 @@ class SessionEvent:
         raw_type: The wire type string for unknown types, else ``None``.
     """
 
-    __slots__ = ("type", "data", "id", "timestamp", "parent_id", "agent_id", "ephemeral", "raw_type", "_raw")
+    # The envelope's type is decoded at once (every consumer dispatches on it); the payload,
+    # id and timestamp are decoded on first access and cached: a consumer that only counts
+    # deltas or filters by type pays for nothing else.
+    __slots__ = ("type", "raw_type", "_wire", "_text", "_data", "_id", "_timestamp", "_parent_id")
 
     type: SessionEventType
-    data: EventData
-    id: Any
-    timestamp: Any
-    parent_id: Any
-    agent_id: str | None
-    ephemeral: bool | None
     raw_type: str | None
 
     def __init__(self, raw: dict[str, Any]):
-        self._raw = raw
-        wire_type = str(raw.get("type", ""))
-        self.type = SessionEventType(wire_type)
-        self.raw_type = wire_type if self.type is SessionEventType.UNKNOWN else None
-        data_cls = _DATA_CLASSES.get(wire_type, RawSessionEventData)
-        data = raw.get("data")
-        self.data = data_cls(data if isinstance(data, dict) else {})
-        self.id = _parse_uuid(raw.get("id"))
-        self.timestamp = _parse_timestamp(raw.get("timestamp"))
-        self.parent_id = _parse_uuid(raw.get("parentId"))
-        self.agent_id = raw.get("agentId")
-        self.ephemeral = raw.get("ephemeral")
+        self._wire = raw
+        wire_type = raw.get("type", "")
+        self._set_type(wire_type if isinstance(wire_type, str) else str(wire_type))
+
+    def _set_type(self, wire_type: str) -> None:
+        t = _EVENT_TYPES.get(wire_type)
+        if t is None:
+            t = SessionEventType(wire_type)
+        self.type = t
+        self.raw_type = wire_type if t is SessionEventType.UNKNOWN else None
+        self._data = _UNSET
+
+    @classmethod
+    def _from_wire(cls, wire_type: str, text: str) -> SessionEvent:
+        """An event from the SDK's stream: the JSON is decoded on first use."""
+        ev = cls.__new__(cls)
+        ev._wire = None
+        ev._text = text
+        ev._set_type(wire_type)
+        return ev
+
+    @property
+    def _raw(self) -> dict[str, Any]:
+        raw = self._wire
+        if raw is None:
+            raw = json.loads(self._text)
+            if not isinstance(raw, dict):
+                raw = {}
+            self._wire = raw
+        return raw
+
+    @property
+    def data(self) -> EventData:
+        """The typed payload (``AssistantMessageDeltaData``, ...)."""
+        d = self._data
+        if d is _UNSET:
+            raw = self._raw
+            wire_type = raw.get("type", "")
+            payload = raw.get("data")
+            d = _DATA_CLASSES.get(wire_type, RawSessionEventData)(payload if isinstance(payload, dict) else {})
+            self._data = d
+        return d
+
+    @property
+    def id(self) -> Any:
+        """The event id (a ``uuid.UUID`` when it parses as one)."""
+        try:
+            return self._id
+        except AttributeError:
+            self._id = _parse_uuid(self._raw.get("id"))
+            return self._id
+
+    @property
+    def timestamp(self) -> Any:
+        """A timezone-aware ``datetime`` (the raw string if unparsable)."""
+        try:
+            return self._timestamp
+        except AttributeError:
+            self._timestamp = _parse_timestamp(self._raw.get("timestamp"))
+            return self._timestamp
+
+    @property
+    def parent_id(self) -> Any:
+        """Id of the previous event, ``None`` for the first."""
+        try:
+            return self._parent_id
+        except AttributeError:
+            self._parent_id = _parse_uuid(self._raw.get("parentId"))
+            return self._parent_id
+
+    @property
+    def agent_id(self) -> str | None:
+        """Set for sub-agent events."""
+        return self._raw.get("agentId")
+
+    @property
+    def ephemeral(self) -> bool | None:
+        """``True`` for events that are not persisted."""
+        return self._raw.get("ephemeral")
 
     @staticmethod
     def from_dict(obj: dict[str, Any]) -> SessionEvent:
