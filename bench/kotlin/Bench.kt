@@ -1,12 +1,13 @@
-// Benchmark driver for the Kotlin binding (UniFFI, JVM): consumes the firehose through a
-// SessionEventListener (what the Flow helper is built on). Modes: throughput, latency,
+// Benchmark driver for the Kotlin binding (UniFFI, JVM): consumes the firehose through the
+// `session.events()` Flow (what users use; batched pulls from an EventStream), or with
+// --api stream|listener through the generated API directly. Modes: throughput, latency,
 // sessions. Prints one `BENCH_RESULT {json}` line.
 import copilot.core.*
 import java.io.File
 import java.lang.management.ManagementFactory
-import java.util.concurrent.atomic.AtomicLong
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 
 fun arg(args: Array<String>, name: String, default: String? = null): String? {
@@ -36,43 +37,81 @@ fun main(args: Array<String>) = runBlocking {
     when (mode) {
         "throughput", "latency" -> {
             val latency = mode == "latency"
+            // --api flow (default: session.events(), what users use), stream (the generated
+            // EventStream.nextBatch loop) or listener (SessionEventListener, one call per
+            // event). --attach no: leave JNA's per-callback thread attach/detach on (only for
+            // stream and listener; the Flow helper always keeps callback threads attached).
+            val api = arg(args, "--api", "flow")!!
+            val batch = arg(args, "--batch")?.toInt()
+            if (arg(args, "--attach", "yes") == "yes") CopilotCallbackThreads.install()
             val client = CopilotClient.start(options)
             val session = client.createSession(approveAll)
-            val deltas = AtomicLong()
+            var deltas = 0L
             val lat = DoubleArray(2_000_000)
             var latN = 0
-            val idle = CompletableDeferred<Unit>()
-            val handle = session.subscribe(object : SessionEventListener {
-                override suspend fun onEvent(event: SessionEvent) {
-                    when (event.eventType) {
-                        "assistant.message_delta" -> {
-                            deltas.incrementAndGet()
-                            if (latency) {
-                                val d = event.data as? EventData.AssistantMessageDelta
-                                val sent = d?.deltaContent?.substringBefore('|')?.toLongOrNull()
-                                if (sent != null && latN < lat.size) {
-                                    val i = java.time.Instant.now()
-                                    val now = i.epochSecond * 1_000_000_000L + i.nano
-                                    lat[latN++] = (now - sent) / 1000.0
-                                }
+            // Returns true at the end of the turn.
+            fun handle(event: SessionEvent): Boolean {
+                when (val d = event.data) {
+                    is EventData.AssistantMessageDelta -> {
+                        deltas++
+                        if (latency) {
+                            val sent = d.deltaContent.substringBefore('|').toLongOrNull()
+                            if (sent != null && latN < lat.size) {
+                                val i = java.time.Instant.now()
+                                val now = i.epochSecond * 1_000_000_000L + i.nano
+                                lat[latN++] = (now - sent) / 1000.0
                             }
                         }
-                        "session.idle" -> idle.complete(Unit)
+                    }
+                    is EventData.SessionIdle -> return true
+                    else -> {}
+                }
+                return false
+            }
+            val lagged: (ULong) -> Unit = { System.err.println("lagged $it") }
+            var cleanup: () -> Unit = {}
+            val consume: suspend () -> Unit = when (api) {
+                "flow" -> {
+                    val events = if (batch != null) session.events(batch, lagged) else session.events(onLagged = lagged)
+                    suspend { events.first { handle(it) } }
+                }
+                "stream" -> {
+                    val stream = session.eventStream()
+                    cleanup = { stream.cancel() }
+                    suspend {
+                        var done = false
+                        while (!done) {
+                            val b = stream.nextBatch((batch ?: 1024).toUInt())
+                            if (b.lagged > 0uL) lagged(b.lagged)
+                            for (e in b.events) if (handle(e)) done = true
+                            if (b.closed) break
+                        }
                     }
                 }
-                override fun onLagged(skipped: ULong) { System.err.println("lagged $skipped") }
-                override fun onClosed() {}
-            })
+                "listener" -> {
+                    val idle = CompletableDeferred<Unit>()
+                    val handle = session.subscribe(object : SessionEventListener {
+                        override suspend fun onEvent(event: SessionEvent) {
+                            if (handle(event)) idle.complete(Unit)
+                        }
+                        override fun onLagged(skipped: ULong) = lagged(skipped)
+                        override fun onClosed() {}
+                    })
+                    cleanup = { handle.cancel() }
+                    suspend { idle.await() }
+                }
+                else -> error("unknown --api $api")
+            }
             val cpu0 = cpuSeconds()
             val t0 = System.nanoTime()
             session.send("go")
-            idle.await()
+            consume()
             val wall = (System.nanoTime() - t0) / 1e9
             val cpu = cpuSeconds() - cpu0
-            val n = deltas.get()
+            val n = deltas
             val extra = if (latency) ",\"p50_us\":${percentile(lat, latN, 50.0)},\"p99_us\":${percentile(lat, latN, 99.0)}" else ""
-            println("BENCH_RESULT {\"events\":$n,\"wall_s\":$wall,\"cpu_s\":$cpu,\"events_per_s\":${n / wall}$extra}")
-            handle.cancel()
+            println("BENCH_RESULT {\"api\":\"$api\",\"events\":$n,\"wall_s\":$wall,\"cpu_s\":$cpu,\"events_per_s\":${n / wall}$extra}")
+            cleanup()
             client.stop()
         }
         "sessions" -> {

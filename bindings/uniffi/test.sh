@@ -64,6 +64,14 @@ need "$swift" 'open func sendAndWait\(prompt: String, options: SendOptions\? = n
 need "$swift" 'open func abort\(\) *async throws' "abort"
 need "$swift" 'open func disconnect\(\) *async throws' "disconnect"
 need "$swift" 'open func subscribe\(listener: SessionEventListener\) +-> TaskHandle' "subscribe"
+need "$swift" 'open func eventStream\(\) +-> EventStream' "eventStream"
+need "$swift" '^open class EventStream: EventStreamProtocol' "class EventStream"
+need "$swift" 'open func nextBatch\(max: UInt32\) *async +-> EventBatch' "EventStream.nextBatch"
+need "$swift" 'open func isClosed\(\) +-> Bool' "EventStream.isClosed"
+need "$swift" '^public struct EventBatch' "struct EventBatch"
+need "$swift" 'public var events: \[SessionEvent\]' "EventBatch.events"
+need "$swift" 'public var lagged: UInt64' "EventBatch.lagged"
+need "$swift" 'public var closed: Bool' "EventBatch.closed"
 need "$swift" 'open func rpc\(\) +-> SessionRpc' "rpc()"
 need "$swift" 'open func remote\(\) +-> RemoteRpc' "rpc().remote()"
 need "$swift" 'open func enable\(mode: RemoteSessionMode\? = nil\) *async throws +-> RemoteEnableResult' "remote enable"
@@ -102,7 +110,7 @@ need "$swift" 'skipPermission: Bool = false' "Tool(skipPermission:)"
 need "$swift" 'detail: String' "CopilotError.Handler(detail:)"
 need "$swift" 'public protocol TaskHandleProtocol' "TaskHandle"
 helper="$here/swift/Sources/CopilotCore/CopilotCore+Async.swift"
-for sym in 'subscribe(listener:' 'continuation.yield' 'CopilotError.Handler(detail:' '.assistantMessageDelta(' 'eventDataValue(event:' 'permissionPresetFromName(name:'; do
+for sym in 'eventStream()' 'nextBatch(max:' 'batch.lagged' 'batch.events' 'batch.closed' 'stream.cancel()' '.assistantMessageDelta(' 'eventDataValue(event:' 'permissionPresetFromName(name:'; do
   checks=$((checks + 1))
   grep -qF -- "$sym" "$helper" || { echo "the Swift helper no longer uses $sym: update test.sh" >&2; check_fail=$((check_fail + 1)); }
 done

@@ -1,9 +1,15 @@
-//! Session events and the listener + task handle that streams them.
+//! Session events: the pull-based [`EventStream`] and the push-based listener.
+//!
+//! `CopilotSession.eventStream()` wraps one core subscription; the host pulls
+//! `nextBatch(max)`: one async call returns every event already queued (up to `max`), so the
+//! FFI cost is paid per batch, not per event. The Kotlin `Flow` and Swift `AsyncStream`
+//! helpers are built on it.
 //!
 //! `CopilotSession.subscribe(listener)` starts one task on the binding's runtime that reads
-//! the core's subscription and calls the listener in order; it returns a [`TaskHandle`] to
-//! stop it. The Kotlin `Flow` and Swift `AsyncStream` helpers are thin wrappers over this.
+//! the core's subscription and calls the listener once per event, in order; it returns a
+//! [`TaskHandle`] to stop it. Simple, but every event is a foreign call.
 
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -11,6 +17,7 @@ use copilot_core::events::EventData as CoreData;
 use copilot_core::{EventSubscription, RecvError};
 use parking_lot::Mutex;
 use serde_json::Value;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::error::CopilotError;
@@ -190,7 +197,8 @@ impl From<&copilot_core::SessionEvent> for SessionEvent {
             ephemeral: e.ephemeral,
             agent_id: e.agent_id.clone(),
             event_type: e.event_type.clone(),
-            data_json: e.data.to_string(),
+            // serde_json::to_string writes straight into a Vec (Display goes through fmt).
+            data_json: serde_json::to_string(&e.data).unwrap_or_default(),
             data,
         }
     }
@@ -214,8 +222,10 @@ pub fn json_pointer(json: String, pointer: String) -> Option<String> {
     }
 }
 
-/// Receives a session's events, in order. Implement it in Kotlin or Swift; the Kotlin
-/// `events()` Flow and the Swift `events()` AsyncStream do it for you.
+/// Receives a session's events, in order, one foreign call per event. Implement it in Kotlin
+/// or Swift. For volume, prefer [`EventStream`] (`session.eventStream()`, or the Kotlin
+/// `events()` Flow and Swift `events()` AsyncStream built on it): it pays the FFI crossing
+/// once per batch.
 #[uniffi::export(foreign)]
 #[async_trait::async_trait]
 pub trait SessionEventListener: Send + Sync {
@@ -285,6 +295,129 @@ pub(crate) fn spawn_listener(mut sub: EventSubscription, listener: Arc<dyn Sessi
         done.store(true, Ordering::Release);
     });
     Arc::new(TaskHandle { task: Mutex::new(Some(task)), finished })
+}
+
+/// One result of [`EventStream::next_batch`].
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EventBatch {
+    /// The next events, in order. Empty only when `closed` is true.
+    pub events: Vec<SessionEvent>,
+    /// Events dropped because this stream fell more than its bound behind, just before
+    /// `events[0]` (or before the end). Nothing is dropped silently: 0 means none.
+    pub lagged: u64,
+    /// The stream has ended (session disconnected, client stopped, connection lost or
+    /// `cancel()` called): these are the last events, later calls return empty closed batches.
+    pub closed: bool,
+}
+
+struct StreamState {
+    sub: Option<EventSubscription>,
+    /// Lag seen while draining, reported with the next batch (it precedes its events).
+    lagged: u64,
+}
+
+/// A pull-based subscription to a session's events (`CopilotSession.eventStream()`).
+///
+/// Call `nextBatch(max)` in a loop: it waits for at least one event, then takes whatever else
+/// is already queued (up to `max`) without waiting, and returns them together. Events
+/// queue from the moment the stream is created; `cancel()` (or releasing the object) ends the
+/// subscription. Calls are served one at a time, in order.
+#[derive(uniffi::Object)]
+pub struct EventStream {
+    state: tokio::sync::Mutex<StreamState>,
+    closing: AtomicBool,
+    close_signal: Notify,
+}
+
+impl EventStream {
+    pub(crate) fn new(sub: EventSubscription) -> Arc<Self> {
+        Arc::new(EventStream {
+            state: tokio::sync::Mutex::new(StreamState { sub: Some(sub), lagged: 0 }),
+            closing: AtomicBool::new(false),
+            close_signal: Notify::new(),
+        })
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl EventStream {
+    /// Waits for the next events: at least one (or the end), then everything else already
+    /// queued, up to `max` (0 counts as 1). Cancelling the call loses no event.
+    pub async fn next_batch(&self, max: u32) -> EventBatch {
+        let max = max.max(1) as usize;
+        let mut st = self.state.lock().await;
+        let lagged = std::mem::take(&mut st.lagged);
+        let mut batch = EventBatch { events: Vec::with_capacity(max.min(64)), lagged, closed: false };
+        let StreamState { sub, lagged: next_lag } = &mut *st;
+        let Some(live) = sub.as_mut() else {
+            batch.closed = true;
+            return batch;
+        };
+        // The first event (or the end): wait, unless cancel() was called.
+        loop {
+            let closing = self.close_signal.notified();
+            let mut closing = pin!(closing);
+            closing.as_mut().enable();
+            if self.closing.load(Ordering::Acquire) {
+                *sub = None;
+                batch.closed = true;
+                return batch;
+            }
+            let r = tokio::select! {
+                biased;
+                r = live.recv_shared() => r,
+                _ = closing => continue,
+            };
+            match r {
+                Ok(ev) => {
+                    batch.events.push(SessionEvent::from(&*ev));
+                    break;
+                }
+                Err(RecvError::Lagged(n)) => batch.lagged += n,
+                Err(RecvError::Closed) => {
+                    *sub = None;
+                    batch.closed = true;
+                    return batch;
+                }
+            }
+        }
+        // Then whatever is already queued, without waiting. One poll of `recv_shared` (no
+        // copy of the event, unlike `try_recv`): the core takes an event out of the queue
+        // only in the poll that returns it, so a pending poll dropped here loses nothing.
+        while batch.events.len() < max {
+            match crate::runtime::poll_once(live.recv_shared()) {
+                None => break,
+                Some(Ok(ev)) => batch.events.push(SessionEvent::from(&*ev)),
+                Some(Err(RecvError::Lagged(n))) => {
+                    // The gap follows the events taken so far: report it with the next batch.
+                    *next_lag += n;
+                    break;
+                }
+                Some(Err(RecvError::Closed)) => {
+                    *sub = None;
+                    batch.closed = true;
+                    break;
+                }
+            }
+        }
+        batch
+    }
+
+    /// Ends the subscription: a waiting `nextBatch` returns a closed batch at once, and so
+    /// does every later call. Events not yet taken are discarded. Idempotent. (Named like
+    /// `TaskHandle.cancel`; Kotlin's `close()` is the generated release of the object.)
+    pub fn cancel(&self) {
+        self.closing.store(true, Ordering::Release);
+        self.close_signal.notify_waiters();
+        if let Ok(mut st) = self.state.try_lock() {
+            st.sub = None;
+        }
+    }
+
+    /// True once the stream has ended and every event was taken (or `cancel()` was called).
+    pub fn is_closed(&self) -> bool {
+        self.closing.load(Ordering::Acquire) || self.state.try_lock().is_ok_and(|st| st.sub.is_none())
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,9 @@
 //!   ([`runtime`]).
 //! - Host callbacks (permissions, tools, user input, event listeners) are foreign traits
 //!   ([`handlers`], [`events::SessionEventListener`]): Kotlin and Swift implement them.
-//! - Event streams are a listener plus a [`events::TaskHandle`]; the hand-written Kotlin
-//!   `Flow` and Swift `AsyncStream` helpers sit on top.
+//! - Events are pulled in batches from an [`events::EventStream`] (one async call per batch);
+//!   the hand-written Kotlin `Flow` and Swift `AsyncStream` helpers sit on top. A per-event
+//!   listener plus a [`events::TaskHandle`] is the simpler, slower alternative.
 //! - Teardown is explicit (`stop`, `disconnect`); dropping an object from a foreign garbage
 //!   collector thread is safe but does not replace them.
 //! - Every failure is one error type with cases, [`error::CopilotError`]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::client::parse_params;
 use crate::error::CopilotError;
-use crate::events::{spawn_listener, SessionEvent, SessionEventListener, TaskHandle};
+use crate::events::{spawn_listener, EventStream, SessionEvent, SessionEventListener, TaskHandle};
 use crate::runtime::RuntimeDropped;
 use crate::types::{message, RemoteEnableResult, RemoteSessionMode, SendOptions};
 
@@ -50,6 +50,14 @@ impl CopilotSession {
     /// Waits until the session can take a prompt (a cloud session's agent has started).
     pub async fn wait_until_ready(&self, timeout_ms: u64) -> Result<()> {
         Ok(self.inner.wait_until_ready(Duration::from_millis(timeout_ms)).await?)
+    }
+
+    /// Subscribes to this session's events, to be pulled in batches with
+    /// `EventStream.nextBatch(max)` (the fast path: one call per batch, not per event; the
+    /// Kotlin `events()` Flow and Swift `events()` AsyncStream use it). Events queue from this
+    /// call on; events that arrived before the first subscriber (during create) come first.
+    pub fn event_stream(&self) -> Arc<EventStream> {
+        EventStream::new(self.inner.subscribe())
     }
 
     /// Streams this session's events to `listener` until the session closes or the returned

@@ -191,6 +191,64 @@ suspend fun streamedReplyArrivesAsAFlow() = withClient { client, env ->
     checkEq(evs.first { it.deltaContent != null }.dataValue("/messageId")?.isNotEmpty(), true, "data_json pointer")
 }
 
+/** What the stand-in streams for "count to three hundred": 300 deltas "0001 " ... "0300 ". */
+val COUNT_TEXT = (1..300).joinToString("") { "%04d ".format(it) }
+
+suspend fun hundredsOfStreamedDeltasArriveInOrderThroughTheFlow() = withClient { client, env ->
+    val session = client.createSession(SessionConfig(workingDirectory = env.workdir.absolutePath, streaming = true))
+    var lagged = 0uL
+    // Small batches, so the turn takes many nextBatch calls.
+    val events = session.events(maxBatch = 16, onLagged = { lagged += it })
+    session.send("count to three hundred")
+    val evs = events.until("session.idle")
+    val deltas = evs.mapNotNull { it.deltaContent }
+    checkEq(lagged, 0uL, "events lost to lag")
+    checkEq(deltas.size, 300, "delta count")
+    checkEq(deltas.joinToString(""), COUNT_TEXT, "every delta, in order")
+    checkEq(evs.firstNotNullOfOrNull { it.content }, COUNT_TEXT, "assistant.message")
+    val ids = evs.map { it.id }
+    checkEq(ids.toSet().size, ids.size, "no event delivered twice")
+}
+
+suspend fun eventStreamBatchesReportLagAndTheEnd() {
+    val env = Hermetic()
+    try {
+        // A bound of 8 events: a stream nobody pulls during the turn must lag.
+        CopilotClient.start(env.options().copy(subscriberBound = 8u)).useThenStop { client -> coroutineScope {
+            val session = client.createSession(SessionConfig(workingDirectory = env.workdir.absolutePath, streaming = true))
+            val stream = session.eventStream()
+            session.sendAndWait("count to three hundred")
+            val batch = stream.nextBatch(1000u)
+            check(batch.lagged > 0uL) { "the lag is reported, got ${batch.lagged}" }
+            check(batch.events.isNotEmpty() && batch.events.size <= 8) { "at most the bound: ${types(batch.events)}" }
+            check(batch.events.any { it.eventType == "session.idle" }) { "the newest events survive: ${types(batch.events)}" }
+            check(!batch.closed) { "not closed yet" }
+            // cancel() wakes a waiting nextBatch with the end.
+            val other = session.eventStream()
+            val waiting = async { other.nextBatch(10u) }
+            delay(200)
+            other.cancel()
+            val end = within(1_000, "nextBatch after cancel()") { waiting.await() }
+            check(end.closed && end.events.isEmpty()) { "cancel() ends the stream: $end" }
+            check(other.isClosed()) { "isClosed after cancel" }
+            // Disconnecting ends the first stream: a closed batch, and closed ones after it.
+            session.disconnect()
+            val last = within(5_000, "the end of the stream after disconnect") {
+                var b = stream.nextBatch(1000u)
+                while (!b.closed) b = stream.nextBatch(1000u)
+                b
+            }
+            check(last.closed) { "closed" }
+            val after = stream.nextBatch(10u)
+            check(after.closed && after.events.isEmpty() && after.lagged == 0uL) { "stays closed: $after" }
+            stream.close()
+            other.close()
+        } }
+    } finally {
+        env.cleanup()
+    }
+}
+
 suspend fun abortEndsTheRunningTurn() = withClient { client, env ->
     val session = client.createSession(SessionConfig(workingDirectory = env.workdir.absolutePath, streaming = true))
     val events = session.events()
@@ -644,6 +702,8 @@ suspend fun badInputIsATypedError() {
 val tests: List<Pair<String, suspend () -> Unit>> = listOf(
     "startCreateSessionAndSendAndWait" to ::startCreateSessionAndSendAndWait,
     "streamedReplyArrivesAsAFlow" to ::streamedReplyArrivesAsAFlow,
+    "hundredsOfStreamedDeltasArriveInOrderThroughTheFlow" to ::hundredsOfStreamedDeltasArriveInOrderThroughTheFlow,
+    "eventStreamBatchesReportLagAndTheEnd" to ::eventStreamBatchesReportLagAndTheEnd,
     "abortEndsTheRunningTurn" to ::abortEndsTheRunningTurn,
     "toolImplementedInKotlinGetsTheScriptedArguments" to ::toolImplementedInKotlinGetsTheScriptedArguments,
     "toolThatThrowsBecomesAFailedResult" to ::toolThatThrowsBecomesAFailedResult,

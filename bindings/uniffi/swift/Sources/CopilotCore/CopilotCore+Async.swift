@@ -13,47 +13,62 @@ extension CopilotSession {
     ///
     /// The subscription starts when this is called, so
     /// `let events = session.events(); try await session.send(prompt: "...")` misses nothing.
-    /// The stream finishes when the session is disconnected or the client stopped; ending the
-    /// iteration (or `break`) cancels the subscription.
+    /// The stream finishes when the session is disconnected or the client stopped; cancelling
+    /// the iterating task cancels the subscription, and so does releasing the stream (after a
+    /// `break`).
     ///
-    /// Back-pressure: `onEvent` returns once the event is buffered, so with a bounded
-    /// `bufferingPolicy` the oldest or newest events are dropped by the stream itself; with
-    /// the default (unbounded) the SDK's own per-subscriber bound applies and `onLagged`
-    /// reports what was dropped.
+    /// Events are pulled from an `EventStream` in batches: one `nextBatch(max:)` call returns
+    /// every event already queued (at most `maxBatch`), so the FFI cost is per batch, not per
+    /// event. Back-pressure: nothing is pulled while the consumer is busy; meanwhile events wait
+    /// in the SDK's per-subscriber queue, and a consumer that falls more than its bound behind
+    /// loses the oldest events and is told through `onLagged` (called just before the events
+    /// that follow the gap).
     public func events(
-        bufferingPolicy: AsyncStream<SessionEvent>.Continuation.BufferingPolicy = .unbounded,
+        maxBatch: UInt32 = 1024,
         onLagged: @escaping @Sendable (UInt64) -> Void = { _ in }
     ) -> AsyncStream<SessionEvent> {
-        let (stream, continuation) = AsyncStream<SessionEvent>.makeStream(bufferingPolicy: bufferingPolicy)
-        let handle = subscribe(listener: StreamListener(continuation: continuation, onLagged: onLagged))
-        continuation.onTermination = { _ in handle.cancel() }
-        return stream
+        let puller = BatchPuller(stream: eventStream(), maxBatch: max(maxBatch, 1), onLagged: onLagged)
+        return AsyncStream(unfolding: { await puller.next() }, onCancel: { puller.cancel() })
     }
 }
 
-/// Feeds an `AsyncStream` continuation from the SDK's listener callbacks.
-final class StreamListener: SessionEventListener, @unchecked Sendable {
-    private let continuation: AsyncStream<SessionEvent>.Continuation
+/// Hands out the events of `EventStream.nextBatch(max:)` one at a time. `AsyncStream`
+/// calls `next()` from one iteration at a time, never concurrently.
+final class BatchPuller: @unchecked Sendable {
+    private let stream: EventStream
+    private let maxBatch: UInt32
     private let lagged: @Sendable (UInt64) -> Void
+    private var buffer: [SessionEvent] = []
+    private var index = 0
+    private var closed = false
 
-    init(continuation: AsyncStream<SessionEvent>.Continuation, onLagged: @escaping @Sendable (UInt64) -> Void) {
-        self.continuation = continuation
+    init(stream: EventStream, maxBatch: UInt32, onLagged: @escaping @Sendable (UInt64) -> Void) {
+        self.stream = stream
+        self.maxBatch = maxBatch
         self.lagged = onLagged
     }
 
-    func onEvent(event: SessionEvent) async throws {
-        if case .terminated = continuation.yield(event) {
-            // Nobody iterates any more: throwing ends the SDK-side subscription.
-            throw CopilotError.Handler(detail: "the event stream was terminated")
+    func next() async -> SessionEvent? {
+        while index == buffer.count {
+            if closed { return nil }
+            let batch = await stream.nextBatch(max: maxBatch)
+            if batch.lagged > 0 { lagged(batch.lagged) }
+            buffer = batch.events
+            index = 0
+            closed = batch.closed
         }
+        let event = buffer[index]
+        index += 1
+        return event
     }
 
-    func onLagged(skipped: UInt64) {
-        lagged(skipped)
+    /// Ends the subscription; a waiting `nextBatch` returns at once (closed).
+    func cancel() {
+        stream.cancel()
     }
 
-    func onClosed() {
-        continuation.finish()
+    deinit {
+        stream.cancel()
     }
 }
 

@@ -2,9 +2,10 @@
 // package). Everything here is sugar: the generated API works without it.
 package copilot.core
 
-import kotlinx.coroutines.channels.Channel
+import com.sun.jna.CallbackThreadInitializer
+import com.sun.jna.Native
 import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.consumeAsFlow
+import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.onCompletion
 
 /**
@@ -16,31 +17,70 @@ import kotlinx.coroutines.flow.onCompletion
  * client stopped; cancelling the collector (or `take`, `first`, `takeWhile`, ...) ends the
  * subscription.
  *
- * Back-pressure: at most [capacity] events wait in the channel; beyond that the SDK's own
- * queue holds them, and a consumer that falls behind its bound loses the oldest events and is
- * told through [onLagged]. A flow that is never collected keeps its subscription until the
- * session closes.
+ * Events are pulled from an [EventStream] in batches: one suspending call returns every event
+ * already queued (at most [maxBatch]), so the FFI cost is per batch, not per event.
+ * Back-pressure: nothing is pulled while the collector is busy; meanwhile events wait in the
+ * SDK's per-subscriber queue, and a consumer that falls more than its bound behind loses the
+ * oldest events and is told through [onLagged] (called just before the events that follow
+ * the gap). A flow that is never collected keeps its subscription until the session closes
+ * or the flow is garbage-collected.
  */
 fun CopilotSession.events(
-    capacity: Int = Channel.BUFFERED,
+    maxBatch: Int = 1024,
     onLagged: (skipped: ULong) -> Unit = {},
 ): Flow<SessionEvent> {
-    val channel = Channel<SessionEvent>(capacity)
-    val handle = subscribe(object : SessionEventListener {
-        override suspend fun onEvent(event: SessionEvent) {
-            channel.send(event)
+    CopilotCallbackThreads.install()
+    val stream = eventStream()
+    val max = maxBatch.coerceAtLeast(1).toUInt()
+    return flow {
+        while (true) {
+            val batch = stream.nextBatch(max)
+            if (batch.lagged > 0uL) onLagged(batch.lagged)
+            for (event in batch.events) emit(event)
+            if (batch.closed) break
         }
-
-        override fun onLagged(skipped: ULong) = onLagged(skipped)
-
-        override fun onClosed() {
-            channel.close()
-        }
-    })
-    return channel.consumeAsFlow().onCompletion {
-        handle.cancel()
-        handle.close()
+    }.onCompletion {
+        stream.cancel()
+        stream.close()
     }
+}
+
+/**
+ * Keeps the native threads that call into Kotlin attached to the JVM.
+ *
+ * JNA attaches a native (tokio) thread to the JVM for every callback into Kotlin and, by
+ * default, detaches it afterwards: each callback then creates and tears down a
+ * `java.lang.Thread`. With [install] the SDK's callbacks (async-call wake-ups, handlers,
+ * listeners) leave their thread attached, as a daemon thread named `copilot-callback`, until
+ * the native thread exits. The helpers here ([events], [tool], [permissionHandler],
+ * [useThenStop]) install it; code that uses only the generated API can call it once itself.
+ */
+object CopilotCallbackThreads {
+    private val installed: Unit by lazy {
+        val attached = CallbackThreadInitializer(true, false, "copilot-callback")
+        val callbacks: List<com.sun.jna.Callback> = listOf(
+            uniffiRustFutureContinuationCallbackImpl,
+            uniffiForeignFutureDroppedCallbackImpl,
+            uniffiCallbackInterfaceSessionEventListener.`onEvent`,
+            uniffiCallbackInterfaceSessionEventListener.`onLagged`,
+            uniffiCallbackInterfaceSessionEventListener.`onClosed`,
+            uniffiCallbackInterfaceSessionEventListener.uniffiFree,
+            uniffiCallbackInterfaceSessionEventListener.uniffiClone,
+            uniffiCallbackInterfaceToolHandler.`call`,
+            uniffiCallbackInterfaceToolHandler.uniffiFree,
+            uniffiCallbackInterfaceToolHandler.uniffiClone,
+            uniffiCallbackInterfacePermissionHandler.`handle`,
+            uniffiCallbackInterfacePermissionHandler.uniffiFree,
+            uniffiCallbackInterfacePermissionHandler.uniffiClone,
+            uniffiCallbackInterfaceUserInputHandler.`handle`,
+            uniffiCallbackInterfaceUserInputHandler.uniffiFree,
+            uniffiCallbackInterfaceUserInputHandler.uniffiClone,
+        )
+        for (cb in callbacks) Native.setCallbackThreadInitializer(cb, attached)
+    }
+
+    /** Idempotent and cheap after the first call. */
+    fun install() = installed
 }
 
 /** A tool whose handler is a Kotlin lambda. `parametersJson` is the arguments' JSON Schema. */
@@ -50,7 +90,7 @@ fun tool(
     parametersJson: String? = null,
     skipPermission: Boolean = false,
     handler: suspend (ToolInvocation) -> ToolResult,
-): Tool = Tool(
+): Tool = CopilotCallbackThreads.install().let { Tool(
     name = name,
     description = description,
     parametersJson = parametersJson,
@@ -58,14 +98,16 @@ fun tool(
         override suspend fun call(invocation: ToolInvocation): ToolResult = handler(invocation)
     },
     skipPermission = skipPermission,
-)
+) }
 
 /** A permission handler from a Kotlin lambda. */
 fun permissionHandler(
     decide: suspend (PermissionRequest, PermissionInvocation) -> PermissionDecision,
-): PermissionHandler = object : PermissionHandler {
-    override suspend fun handle(request: PermissionRequest, invocation: PermissionInvocation): PermissionDecision =
-        decide(request, invocation)
+): PermissionHandler = CopilotCallbackThreads.install().let {
+    object : PermissionHandler {
+        override suspend fun handle(request: PermissionRequest, invocation: PermissionInvocation): PermissionDecision =
+            decide(request, invocation)
+    }
 }
 
 /**
@@ -101,6 +143,7 @@ val CopilotException.detailMessage: String
  * cancellation), the suspend counterpart of `use {}`.
  */
 suspend inline fun <R> CopilotClient.useThenStop(block: (CopilotClient) -> R): R {
+    CopilotCallbackThreads.install()
     try {
         return block(this)
     } finally {
