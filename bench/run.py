@@ -55,10 +55,27 @@ def setup(names: set[str]) -> dict[str, object]:
     ctx["python"] = run([str(ROOT / "scripts/setup-python.sh")]).strip().splitlines()[-1]
     run(["cargo", "build", "--release", "-p", "copilot-firehose", "-p", "copilot-bench"], cwd=ROOT)
     ctx["firehose"] = str(TARGET / "release" / "copilot-firehose")
-    if "official-rust" in names:
+    unavailable: dict[str, str] = {}
+    ctx["unavailable"] = unavailable
+
+    def optional(driver_names: list[str], build) -> None:
+        """Builds a driver; a failure drops it from this run (and is reported) instead of
+        stopping the suite."""
+        if not set(driver_names) & names:
+            return
+        try:
+            build()
+        except (subprocess.CalledProcessError, OSError, IndexError) as e:
+            log(f"cannot build {', '.join(driver_names)}: {e}")
+            for n in driver_names:
+                unavailable[n] = str(e)
+
+    def official_rust() -> None:
         env = dict(os.environ, CARGO_TARGET_DIR=str(OFFICIAL_RS_TARGET), COPILOT_SKIP_CLI_DOWNLOAD="1")
         run(["cargo", "build", "--release", "--manifest-path", str(ROOT / "bench/official-rust/Cargo.toml")], cwd=ROOT, env=env)
-    if "python" in names:
+
+    optional(["official-rust"], official_rust)
+    def python_wheel() -> None:
         venv = TOOLS / "bench" / "venv-ours"
         wheels = TARGET / "bench-wheels"
         shutil.rmtree(wheels, ignore_errors=True)
@@ -67,22 +84,33 @@ def setup(names: set[str]) -> dict[str, object]:
             run([sys.executable, "-m", "venv", str(venv)])
         wheel = sorted(wheels.glob("*.whl"))[-1]
         run([str(venv / "bin/pip"), "install", "-q", "--disable-pip-version-check", "--force-reinstall", "--no-deps", str(wheel)])
-    if "official-python" in names:
+
+    optional(["python"], python_wheel)
+
+    def official_python() -> None:
         venv = TOOLS / "bench" / "venv-official"
         stamp = venv / f".stamp-{OFFICIAL_PY_VERSION}"
         if not stamp.exists():
             run([sys.executable, "-m", "venv", str(venv)])
             run([str(venv / "bin/pip"), "install", "-q", "--disable-pip-version-check", f"github-copilot-sdk=={OFFICIAL_PY_VERSION}"])
             stamp.touch()
-    if names & {"c-callback", "c-poll"}:
+
+    optional(["official-python"], official_python)
+
+    def c_driver() -> None:
         run(["cargo", "build", "--release", "-p", "copilot-ffi"], cwd=ROOT)
         out = TARGET / "release" / "bench-c"
         run(["gcc", "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-I", str(ROOT / "include"),
              str(ROOT / "bench/c/driver.c"), "-o", str(out), "-L", str(TARGET / "release"), "-lcopilot_core",
              f"-Wl,-rpath,{TARGET / 'release'}", "-lpthread"])
         ctx["c"] = str(out)
-    if "kotlin" in names:
+
+    optional(["c-callback", "c-poll"], c_driver)
+
+    def kotlin_driver() -> None:
         ctx["kotlin"] = run([str(ROOT / "bench/kotlin/build.sh")]).strip().splitlines()[-1]
+
+    optional(["kotlin"], kotlin_driver)
     return ctx
 
 
@@ -168,6 +196,7 @@ MODES = ["throughput", "latency", "sessions", "startup"]
 
 def suite(names: list[str], quick: bool) -> dict:
     ctx = setup(set(names))
+    names = [n for n in names if n not in ctx.get("unavailable", {})]
     events = 50_000 if quick else 200_000
     reps = {"throughput": 3 if quick else 5, "latency": 3, "sessions": 1 if quick else 3, "startup": 3 if quick else 5}
     rate, latency_events = 10_000, 20_000 if quick else 50_000
