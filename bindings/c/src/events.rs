@@ -141,13 +141,18 @@ fn run_dispatcher(p: Payload) {
         }
     };
     loop {
-        let next = rt.block_on(async {
-            tokio::select! {
-                biased;
-                _ = stop.wait_for(|s| *s) => None,
-                r = sub.recv_shared() => Some(r),
-            }
-        });
+        // Events already queued are taken without entering the runtime; it is only entered
+        // to wait (for the next event or the stop signal).
+        let next = match sub.recv_blocking(Some(Duration::ZERO)) {
+            Some(r) => Some(r),
+            None => rt.block_on(async {
+                tokio::select! {
+                    biased;
+                    _ = stop.wait_for(|s| *s) => None,
+                    r = sub.recv_shared() => Some(r),
+                }
+            }),
+        };
         match next {
             None | Some(Err(RecvError::Closed)) => break,
             Some(Ok(ev)) => deliver(event_json(&ev)),
