@@ -115,8 +115,9 @@ async def test_lifecycle_events(client: CopilotClient) -> None:
     await session.send_and_wait("hello")
     await session.disconnect()
     await client.delete_session(session.session_id)
+    # Each on_lifecycle() is its own subscription: wait until both have seen the deletion.
     for _ in range(100):
-        if deleted:
+        if deleted and any(e.type == "session.deleted" for e in everything):
             break
         await asyncio.sleep(0.05)
     assert any(isinstance(e, SessionCreatedEvent) and e.session_id == session.session_id for e in created)
