@@ -13,11 +13,13 @@
 //!   the GIL;
 //! - async methods return asyncio futures of the caller's loop ([`runtime::into_py`]);
 //! - Python code is only ever run on the caller's event loop, scheduled with
-//!   `loop.call_soon_threadsafe` from a blocking-pool thread.
+//!   `loop.call_soon_threadsafe` from a blocking-pool thread, or (events of
+//!   `session.on()`) woken through a pipe the loop watches ([`dispatch`]).
 #![warn(missing_docs)]
 
 mod callbacks;
 mod client;
+mod dispatch;
 mod error;
 mod runtime;
 mod session;
@@ -35,6 +37,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<session::PySession>()?;
     m.add_class::<subscription::PyEventSubscription>()?;
     m.add_class::<subscription::PyLifecycleSubscription>()?;
+    m.add_class::<dispatch::PyDispatcher>()?;
     m.add_class::<callbacks::PyReply>()?;
     m.add_class::<runtime::CancelOnDone>()?;
     m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;

@@ -14,7 +14,8 @@ use copilot_core::events::{EventSubscription, LifecycleSubscription, RecvError};
 use pyo3::prelude::*;
 use tokio::sync::{Mutex, Notify};
 
-use crate::runtime::{drop_in_runtime, into_py};
+use crate::dispatch::{PyDispatcher, Slot};
+use crate::runtime::{drop_in_runtime, into_py, runtime};
 
 /// Largest batch `recv` returns.
 const MAX_BATCH: usize = 512;
@@ -67,7 +68,11 @@ struct Shared<S> {
 
 impl<S: Source> Shared<S> {
     fn new(sub: S) -> Arc<Self> {
-        Arc::new(Shared { sub: Mutex::new(Some(sub)), closed: AtomicBool::new(false), wake: Notify::new() })
+        Arc::new(Shared {
+            sub: Mutex::new(Some(sub)),
+            closed: AtomicBool::new(false),
+            wake: Notify::new(),
+        })
     }
 
     fn close(self: &Arc<Self>) {
@@ -127,6 +132,21 @@ impl<S: Source> Shared<S> {
         Ok(Some(batch))
     }
 
+    /// Push mode: a task that adds each batch to the listener's slot in `dispatch` (then
+    /// `None` at the end).
+    fn push(self: Arc<Self>, dispatch: Arc<crate::dispatch::Inner>, callback: Py<PyAny>) {
+        let slot = Slot::new(callback);
+        runtime().spawn(async move {
+            loop {
+                let batch = self.clone().recv_batch().await.ok().flatten();
+                let end = batch.is_none();
+                if !slot.add(&dispatch, batch).await || end {
+                    break;
+                }
+            }
+        });
+    }
+
     /// The items queued right now, without waiting; `None` when closed.
     fn try_recv_batch(&self) -> Option<Vec<Item>> {
         let mut guard = self.sub.try_lock().ok()?;
@@ -164,6 +184,12 @@ impl PyEventSubscription {
     /// `None` when closed.
     fn try_recv(&self) -> Option<Vec<Item>> {
         self.shared.try_recv_batch()
+    }
+
+    /// Delivers the events through `dispatcher` instead of `recv`: its `drain()` returns
+    /// `(callback, batch)` pairs, the last batch being `None`. Use one mode per subscription.
+    fn push(&self, dispatcher: &Bound<'_, PyDispatcher>, callback: Py<PyAny>) {
+        self.shared.clone().push(dispatcher.get().inner.clone(), callback);
     }
 
     /// Unsubscribes; a pending `recv` resolves to `None`.

@@ -7,9 +7,11 @@ import asyncio
 import threading
 from typing import Any
 
+import pytest
 from conftest import Hermetic, collect_until
 
 from copilot_core import CopilotClient
+from copilot_core.session import _dispatchers
 from copilot_core.session_events import AssistantMessageDeltaData
 
 MANY = 400
@@ -109,3 +111,76 @@ async def test_failing_elicitation_handler_cancels(client: CopilotClient) -> Non
     assert await session.ui.confirm("Deploy?") is False  # answered "cancel" by default
 
 
+
+
+async def test_on_handlers_run_on_the_loop_thread_and_wake_asyncio_waiters(client: CopilotClient) -> None:
+    """The docs' pattern: a plain handler sets an asyncio.Event that the caller awaits."""
+    session = await client.create_session(streaming=True)
+    threads: set[int] = set()
+    seen: list[str] = []
+    done = asyncio.Event()
+
+    def on_event(e: Any) -> None:
+        threads.add(threading.get_ident())
+        seen.append(e.type.value)
+        if e.type.value == "session.idle":
+            done.set()
+
+    session.on(on_event)
+    await session.send("hello")
+    await asyncio.wait_for(done.wait(), 30)
+    assert threads == {threading.get_ident()}
+    assert seen[0] == "session.start" and "assistant.message" in seen
+
+
+async def test_unsubscribing_inside_a_handler_stops_delivery(client: CopilotClient) -> None:
+    session = await client.create_session(streaming=True)
+    calls: list[str] = []
+    unsubscribe = None
+
+    def first_only(e: Any) -> None:
+        calls.append(e.type.value)
+        assert unsubscribe is not None
+        unsubscribe()
+
+    unsubscribe = session.on(first_only)
+    await session.send_and_wait("hello", timeout=30)
+    assert calls == ["session.start"]
+
+
+def test_on_delivers_on_a_loop_without_add_reader(hermetic: Hermetic) -> None:
+    """Loops without add_reader (Windows' proactor) get events through call_soon_threadsafe."""
+
+    class NoReaderLoop(asyncio.SelectorEventLoop):
+        def add_reader(self, *args: Any, **kwargs: Any) -> None:
+            raise NotImplementedError
+
+    async def scenario() -> tuple[list[str], set[int]]:
+        client = hermetic.client()
+        await client.start()
+        try:
+            session = await client.create_session(streaming=True)
+            seen: list[str] = []
+            threads: set[int] = set()
+
+            def on_event(e: Any) -> None:
+                seen.append(e.type.value)
+                threads.add(threading.get_ident())
+
+            session.on(on_event)
+            await session.send_and_wait("hello", timeout=30)
+            # The loop-woken dispatcher was used, not the pipe.
+            with pytest.raises(NotImplementedError):
+                _dispatchers[asyncio.get_running_loop()].fileno()
+            return list(seen), threads
+        finally:
+            await client.stop()
+
+    loop = NoReaderLoop()
+    try:
+        seen, threads = loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+    assert seen[0] == "session.start" and "session.idle" in seen
+    assert "assistant.message" in seen
+    assert threads == {threading.get_ident()}

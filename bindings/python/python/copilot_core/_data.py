@@ -127,19 +127,28 @@ class DataObject(Mapping[str, Any]):
     __slots__ = ("_raw", "__dict__")
 
     def __init__(self, raw: Mapping[str, Any] | None = None, /, **fields: Any):
-        raw = dict(raw or {})
+        raw = dict(raw) if raw else {}
         for k, v in fields.items():
             raw[snake_to_camel(k)] = v
         object.__setattr__(self, "_raw", raw)
-        known = self._known_fields()
-        for name in known:
-            object.__setattr__(self, name, None)
+        cls = type(self)
+        plan = _PLANS.get(cls)
+        if plan is None:
+            plan = _PLANS[cls] = ({name: None for name in self._known_fields()}, {})
+        defaults, keys = plan
+        attrs = self.__dict__
+        attrs.update(defaults)
         for key, value in raw.items():
-            name = camel_to_snake(key) if isinstance(key, str) else str(key)
-            if not name.isidentifier() or isinstance(getattr(type(self), name, None), property):
+            entry = keys.get(key, _MISSING)
+            if entry is _MISSING:
+                entry = self._plan_key(key)
+                if len(keys) < 1024:  # protocol keys are a small vocabulary; free-form maps are not
+                    keys[key] = entry
+            if entry is None:
                 continue
-            conv = known.get(name, _view)
-            object.__setattr__(self, name, conv(value))
+            name, conv = entry
+            # Plain scalars need no view; skip the call for them.
+            attrs[name] = value if conv is _view and type(value) in _SCALARS else conv(value)
 
     @classmethod
     def _known_fields(cls) -> dict[str, Callable[[Any], Any]]:
@@ -148,6 +157,14 @@ class DataObject(Mapping[str, Any]):
             cached = _collect_fields(cls)
             DataObject._fields_cache[cls] = cached
         return cached
+
+    @classmethod
+    def _plan_key(cls, key: Any) -> tuple[str, Callable[[Any], Any]] | None:
+        """Where a wire key goes: ``(attribute, converter)``, or ``None`` to leave it out."""
+        name = camel_to_snake(key) if isinstance(key, str) else str(key)
+        if not name.isidentifier() or isinstance(getattr(cls, name, None), property):
+            return None
+        return name, cls._known_fields().get(name, _view)
 
     @classmethod
     def from_dict(cls, obj: Mapping[str, Any] | None) -> Any:
@@ -198,6 +215,11 @@ class DataObject(Mapping[str, Any]):
     def __repr__(self) -> str:
         shown = ", ".join(f"{camel_to_snake(k)}={v!r}" for k, v in self._raw.items())
         return f"{type(self).__name__}({shown})"
+
+
+_PLANS: dict[type, tuple[dict[str, None], dict[Any, tuple[str, Callable[[Any], Any]] | None]]] = {}
+_MISSING: Any = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _view(value: Any) -> Any:

@@ -6,6 +6,7 @@ from typing import Any, Awaitable, final
 
 __all__ = [
     "Client",
+    "Dispatcher",
     "EventSubscription",
     "LifecycleSubscription",
     "PINNED_CLI_VERSION",
@@ -96,9 +97,18 @@ class EventSubscription:
 
     def recv(self) -> Awaitable[list[tuple[str, str] | int] | None]: ...
     def try_recv(self) -> list[tuple[str, str] | int] | None: ...
+    def push(self, dispatcher: Dispatcher, callback: Any) -> None: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
+
+@final
+class Dispatcher:
+    """Delivers `session.on()` batches onto one event loop (see the module docs)."""
+
+    def __new__(cls, event_loop: Any, ready: Any, pipe: bool = True) -> Dispatcher: ...
+    def fileno(self) -> int: ...
+    def drain(self) -> list[tuple[Any, list[tuple[str, str] | int] | None]]: ...
 
 @final
 class LifecycleSubscription:

@@ -15,6 +15,7 @@ import inspect
 import json
 import logging
 import pathlib
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -537,7 +538,10 @@ class _Callbacks:
 
 
 class _Listener:
-    """One ``session.on`` registration: its own core subscription and pump task."""
+    """One ``session.on`` registration: its own core subscription, pushed onto the loop by
+    the loop's dispatcher. The native side posts a listener's next batch only after the loop
+    took the previous one, so a slow handler leaves events in the core's bounded queue (and
+    gets its lag report), never an unbounded backlog in the loop."""
 
     def __init__(
         self,
@@ -552,51 +556,42 @@ class _Listener:
         self.active = True
         self.idle_seen = 0
         self.finished = False
-        self.task: asyncio.Task[None] | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        def create() -> None:
-            if self.active:
-                self.task = loop.create_task(self._pump())
-
+        # The subscription already queues events; attach it to the loop from the loop's thread.
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
-            create()
+            self.sub.push(_dispatcher(loop), self._on_batch)
         else:
-            loop.call_soon_threadsafe(create)
+            loop.call_soon_threadsafe(lambda: self.sub.push(_dispatcher(loop), self._on_batch))
 
     def stop(self) -> None:
         self.active = False
         self.sub.close()
-        if self.task is not None and self.task is not _current_task():
-            self.task.cancel()
 
-    async def _pump(self) -> None:
-        try:
-            while self.active:
-                batch = await self.sub.recv()
-                if batch is None:
-                    break
-                for item in batch:
-                    if not self.active:
-                        break
-                    if isinstance(item, int):
-                        logger.warning("copilot_core: an event handler fell behind; %d events were dropped", item)
-                        continue
-                    event = SessionEvent._from_wire(*item)
-                    if event.type == SessionEventType.SESSION_IDLE:
-                        self.idle_seen += 1
-                    if self.event_type is None or event.type == self.event_type or event.raw_type == self.event_type:
-                        self._deliver(event)
-                await self.session._progress()
-        finally:
+    def _on_batch(self, batch: list[tuple[str, str] | int] | None) -> None:
+        if batch is None:
             self.finished = True
             self.sub.close()
-            with contextlib.suppress(Exception):
-                await self.session._progress()
+            self.session._progress()
+            return
+        try:
+            for item in batch:
+                if not self.active:
+                    break
+                if isinstance(item, int):
+                    logger.warning("copilot_core: an event handler fell behind; %d events were dropped", item)
+                    continue
+                event = SessionEvent._from_wire(*item)
+                if event.type == SessionEventType.SESSION_IDLE:
+                    self.idle_seen += 1
+                if self.event_type is None or event.type == self.event_type or event.raw_type == self.event_type:
+                    self._deliver(event)
+        finally:
+            self.session._progress()
 
     def _deliver(self, event: SessionEvent) -> None:
         try:
@@ -608,11 +603,31 @@ class _Listener:
             logger.error("copilot_core: unhandled exception in a session event handler", exc_info=True)
 
 
-def _current_task() -> asyncio.Task[Any] | None:
+_dispatchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _native.Dispatcher] = weakref.WeakKeyDictionary()
+
+
+def _dispatcher(loop: asyncio.AbstractEventLoop) -> _native.Dispatcher:
+    """The loop's event dispatcher (created on first use, on the loop's thread): woken by a
+    pipe the loop watches, or through ``call_soon_threadsafe`` where ``add_reader`` is
+    missing (Windows' proactor loop)."""
+    d = _dispatchers.get(loop)
+    if d is not None:
+        return d
+
+    def ready() -> None:
+        for callback, batch in d.drain():
+            try:
+                callback(batch)
+            except Exception:
+                logger.error("copilot_core: event delivery failed", exc_info=True)
+
+    d = _native.Dispatcher(loop, ready, pipe=True)
     try:
-        return asyncio.current_task()
-    except RuntimeError:
-        return None
+        loop.add_reader(d.fileno(), ready)
+    except NotImplementedError:
+        d = _native.Dispatcher(loop, ready, pipe=False)
+    _dispatchers[loop] = d
+    return d
 
 
 def _log_task_failure(task: asyncio.Future[Any]) -> None:
@@ -731,7 +746,7 @@ class CopilotSession:
         self.session_id: str = native.id
         self.transcript_recovery: Any = None
         self._listeners: list[_Listener] = []
-        self._cond: asyncio.Condition | None = None
+        self._waiters: list[tuple[asyncio.Future[None], Callable[[], bool]]] = []
         self._rpc = SessionRpc(native)
         self._disconnected = False
 
@@ -840,28 +855,32 @@ class CopilotSession:
         ``aclose()``) unsubscribes."""
         return SessionEventStream(self._native)
 
-    async def _progress(self) -> None:
-        cond = self._condition()
-        async with cond:
-            cond.notify_all()
-
-    def _condition(self) -> asyncio.Condition:
-        if self._cond is None:
-            self._cond = asyncio.Condition()
-        return self._cond
+    def _progress(self) -> None:
+        """Called after every batch an ``on()`` listener handled: wakes the catch-up waits
+        whose condition now holds."""
+        if not self._waiters:
+            return
+        for fut, caught_up in list(self._waiters):
+            if not fut.done() and caught_up():
+                fut.set_result(None)
 
     async def _catch_up(self, marks: dict[_Listener, int]) -> None:
         """Lets ``on()`` handlers process the end of the turn before send_and_wait returns."""
         if not marks:
             return
-        cond = self._condition()
 
         def caught_up() -> bool:
             return all(l.finished or not l.active or l.idle_seen > n for l, n in marks.items())
 
-        with contextlib.suppress(asyncio.TimeoutError):
-            async with cond:
-                await asyncio.wait_for(cond.wait_for(caught_up), _HANDLER_CATCH_UP_SECONDS)
+        if caught_up():
+            return
+        entry = (asyncio.get_running_loop().create_future(), caught_up)
+        self._waiters.append(entry)
+        try:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(entry[0]), _HANDLER_CATCH_UP_SECONDS)
+        finally:
+            self._waiters.remove(entry)
 
     # Messages
 
