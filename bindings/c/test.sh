@@ -97,6 +97,21 @@ if [ -x "$bindir/stream_poll_static" ] && ldd "$bindir/stream_poll_static" | gre
   fail "stream_poll_static is dynamically linked to libcopilot_core"
 fi
 
+step "install (build.sh --prefix) and the README example against the installed copy"
+inst="$bindir/prefix"
+rm -rf "$inst"
+if instpc="$(nice "$here/build.sh" --release --prefix "$inst")"; then
+  gcc "${cflags[@]}" "$bindir/readme_example.c" -o "$bindir/readme_example_installed" \
+    $(PKG_CONFIG_PATH="$instpc" pkg-config --cflags --libs copilot_core) || fail "compile the README example against the install"
+  ldd "$bindir/readme_example_installed" | grep -q "$inst/lib/libcopilot_core.so" ||
+    fail "readme_example_installed does not load $inst/lib/libcopilot_core.so"
+  [ "$(PKG_CONFIG_PATH="$instpc" pkg-config --variable=includedir copilot_core)" = "$inst/include" ] ||
+    fail "the installed copilot_core.pc does not point at $inst/include"
+  cmp -s "$root/include/copilot_core.h" "$inst/include/copilot_core.h" || fail "installed header differs"
+else
+  fail "bindings/c/build.sh --release --prefix $inst"
+fi
+
 step "the pinned Copilot CLI and the stand-in"
 cli="$("$root/scripts/setup-cli.sh")" || die "scripts/setup-cli.sh failed"
 python="$("$root/scripts/setup-python.sh")" || die "scripts/setup-python.sh failed"
