@@ -452,7 +452,13 @@ impl EventSubscription {
 
     /// Returns the next event if one is queued.
     pub fn try_recv(&mut self) -> Option<Result<SessionEvent, RecvError>> {
-        self.queue.try_pop().map(|r| r.map(|e| (*e).clone()))
+        self.try_recv_shared().map(|r| r.map(|e| (*e).clone()))
+    }
+
+    /// Returns the next event if one is queued, without copying it out of the shared buffer
+    /// (what bindings use to drain a batch).
+    pub fn try_recv_shared(&mut self) -> Option<Result<Arc<SessionEvent>, RecvError>> {
+        self.queue.try_pop()
     }
 
     /// Blocks the calling (non-async) thread for up to `timeout` (`None` = forever).

@@ -80,7 +80,7 @@ impl Poller {
         }
         // Fast path: an event already queued is taken without entering the runtime.
         if let Ok(mut guard) = self.sub.try_lock() {
-            if let Some(r) = guard.as_mut().and_then(|sub| sub.recv_blocking(Some(Duration::ZERO))) {
+            if let Some(r) = guard.as_mut().and_then(|sub| sub.try_recv_shared()) {
                 return convert(r);
             }
         }
@@ -143,7 +143,7 @@ fn run_dispatcher(p: Payload) {
     loop {
         // Events already queued are taken without entering the runtime; it is only entered
         // to wait (for the next event or the stop signal).
-        let next = match sub.recv_blocking(Some(Duration::ZERO)) {
+        let next = match sub.try_recv_shared() {
             Some(r) => Some(r),
             None => rt.block_on(async {
                 tokio::select! {

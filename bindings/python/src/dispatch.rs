@@ -16,7 +16,10 @@
 //! task waits, so a slow handler leaves events in the core's bounded queue (with its lag
 //! report) rather than in an unbounded backlog.
 
+#[cfg(unix)]
 use std::io::{Read, Write};
+#[cfg(unix)]
+use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -81,7 +84,9 @@ impl Slot {
 }
 
 enum Wake {
-    Pipe { reader: Mutex<std::io::PipeReader>, writer: std::io::PipeWriter, written: AtomicUsize },
+    /// A connected socket pair used as a pipe (`std::io::pipe` needs a newer Rust than our MSRV).
+    #[cfg(unix)]
+    Pipe { reader: Mutex<UnixStream>, writer: UnixStream, written: AtomicUsize },
     Loop { event_loop: Py<PyAny>, ready: Py<PyAny> },
 }
 
@@ -103,6 +108,7 @@ impl Inner {
             return true;
         }
         match &self.wake {
+            #[cfg(unix)]
             Wake::Pipe { writer, written, .. } => {
                 // At most a byte or two are ever unread (one per drain), so this never blocks.
                 let ok = (&*writer).write_all(&[1]).is_ok();
@@ -123,6 +129,9 @@ impl Inner {
     }
 }
 
+/// What `drain()` hands Python: a listener's callback and its batch (`None` at the end).
+type Delivery = (Py<PyAny>, Option<Vec<Item>>);
+
 /// Delivers `session.on()` batches onto one event loop (see the module docs).
 #[pyclass(module = "copilot_core._native", name = "Dispatcher", frozen)]
 pub(crate) struct PyDispatcher {
@@ -136,12 +145,14 @@ impl PyDispatcher {
     #[new]
     #[pyo3(signature = (event_loop, ready, pipe = true))]
     fn new(event_loop: Py<PyAny>, ready: Py<PyAny>, pipe: bool) -> PyResult<Self> {
-        let wake = if pipe {
-            let (reader, writer) = std::io::pipe()?;
-            Wake::Pipe { reader: Mutex::new(reader), writer, written: AtomicUsize::new(0) }
-        } else {
-            Wake::Loop { event_loop, ready }
-        };
+        #[cfg(unix)]
+        if pipe {
+            let (reader, writer) = UnixStream::pair()?;
+            let wake = Wake::Pipe { reader: Mutex::new(reader), writer, written: AtomicUsize::new(0) };
+            return Ok(PyDispatcher { inner: Arc::new(Inner { posted: Mutex::new(Vec::new()), wake }) });
+        }
+        let _ = pipe; // elsewhere `fileno()` raises and the Python side uses the loop instead
+        let wake = Wake::Loop { event_loop, ready };
         Ok(PyDispatcher { inner: Arc::new(Inner { posted: Mutex::new(Vec::new()), wake }) })
     }
 
@@ -156,7 +167,8 @@ impl PyDispatcher {
 
     /// Takes every posted batch: a list of `(callback, batch)`, `batch` being a list of
     /// items or `None` at the end of that subscription. Call it on the loop.
-    fn drain(&self, py: Python<'_>) -> PyResult<Vec<(Py<PyAny>, Option<Vec<Item>>)>> {
+    fn drain(&self, py: Python<'_>) -> PyResult<Vec<Delivery>> {
+        #[cfg(unix)]
         if let Wake::Pipe { reader, written, .. } = &self.inner.wake {
             let n = written.swap(0, Ordering::AcqRel);
             if n > 0 {

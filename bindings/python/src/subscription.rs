@@ -40,13 +40,17 @@ trait Source: Send + 'static {
     fn try_next(&mut self) -> Option<Result<Item, RecvError>>;
 }
 
+fn event_item(ev: &copilot_core::SessionEvent) -> Item {
+    Item::Event((ev.event_type.clone(), ev.to_json()))
+}
+
 #[async_trait]
 impl Source for EventSubscription {
     async fn next(&mut self) -> Result<Item, RecvError> {
-        self.recv_shared().await.map(|ev| Item::Event((ev.event_type.clone(), ev.to_json())))
+        self.recv_shared().await.map(|ev| event_item(&ev))
     }
     fn try_next(&mut self) -> Option<Result<Item, RecvError>> {
-        self.try_recv().map(|r| r.map(|ev| Item::Event((ev.event_type.clone(), ev.to_json()))))
+        self.try_recv_shared().map(|r| r.map(|ev| event_item(&ev)))
     }
 }
 

@@ -381,11 +381,9 @@ impl EventStream {
                 }
             }
         }
-        // Then whatever is already queued, without waiting. One poll of `recv_shared` (no
-        // copy of the event, unlike `try_recv`): the core takes an event out of the queue
-        // only in the poll that returns it, so a pending poll dropped here loses nothing.
+        // Then whatever is already queued, without waiting.
         while batch.events.len() < max {
-            match crate::runtime::poll_once(live.recv_shared()) {
+            match live.try_recv_shared() {
                 None => break,
                 Some(Ok(ev)) => batch.events.push(SessionEvent::from(&*ev)),
                 Some(Err(RecvError::Lagged(n))) => {

@@ -32,11 +32,6 @@ pub fn handle() -> Handle {
 }
 
 fn poll_ready<F: Future>(f: F) -> F::Output {
-    poll_once(f).expect("reading the runtime handle never waits")
-}
-
-/// Polls `f` once with a waker that does nothing: `Some` when it is ready without waiting.
-pub(crate) fn poll_once<F: Future>(f: F) -> Option<F::Output> {
     fn clone(_: *const ()) -> RawWaker {
         RawWaker::new(std::ptr::null(), &VTABLE)
     }
@@ -46,8 +41,8 @@ pub(crate) fn poll_once<F: Future>(f: F) -> Option<F::Output> {
     let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
     let mut cx = Context::from_waker(&waker);
     match pin!(f).poll(&mut cx) {
-        Poll::Ready(v) => Some(v),
-        Poll::Pending => None,
+        Poll::Ready(v) => v,
+        Poll::Pending => unreachable!("reading the runtime handle never waits"),
     }
 }
 

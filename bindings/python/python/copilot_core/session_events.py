@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from enum import Enum
 from typing import Any, ClassVar
@@ -1706,32 +1707,29 @@ class SessionEvent:
             self._data = d
         return d
 
+    def _decoded(self, slot: str, key: str, parse: Callable[[Any], Any]) -> Any:
+        """The envelope field ``key``, parsed on first access and cached in ``slot``."""
+        try:
+            return getattr(self, slot)
+        except AttributeError:
+            value = parse(self._raw.get(key))
+            setattr(self, slot, value)
+            return value
+
     @property
     def id(self) -> Any:
         """The event id (a ``uuid.UUID`` when it parses as one)."""
-        try:
-            return self._id
-        except AttributeError:
-            self._id = _parse_uuid(self._raw.get("id"))
-            return self._id
+        return self._decoded("_id", "id", _parse_uuid)
 
     @property
     def timestamp(self) -> Any:
         """A timezone-aware ``datetime`` (the raw string if unparsable)."""
-        try:
-            return self._timestamp
-        except AttributeError:
-            self._timestamp = _parse_timestamp(self._raw.get("timestamp"))
-            return self._timestamp
+        return self._decoded("_timestamp", "timestamp", _parse_timestamp)
 
     @property
     def parent_id(self) -> Any:
         """Id of the previous event, ``None`` for the first."""
-        try:
-            return self._parent_id
-        except AttributeError:
-            self._parent_id = _parse_uuid(self._raw.get("parentId"))
-            return self._parent_id
+        return self._decoded("_parent_id", "parentId", _parse_uuid)
 
     @property
     def agent_id(self) -> str | None:
