@@ -206,18 +206,37 @@ async fn cloud_session_first_send_right_after_create_is_delivered() {
         .await
         .expect("cloud create");
     racy.send("status, too early").await.expect("send");
+    // `send` returns once the CLI has queued the prompt; its steer request to Mission Control
+    // follows asynchronously, so wait for the stand-in to record it before counting.
+    let start = Instant::now();
+    while !steered(&env, "too early").await {
+        assert!(start.elapsed() < T, "the control prompt never reached Mission Control");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(dropped_prompts(&env).await, 1, "the control prompt should have been dropped");
     client.stop().await.expect("stop");
 }
 
-async fn dropped_prompts(env: &Hermetic) -> usize {
-    let tasks = env.standin.get("/_standin/tasks").await;
-    let list: Vec<serde_json::Value> = match tasks {
+/// Whether a cloud task recorded a steered prompt containing `needle` (recorded under the same
+/// lock as the drop decision, so a `true` here means the decision is visible too).
+async fn steered(env: &Hermetic, needle: &str) -> bool {
+    standin_tasks(env).await.iter().any(|t| {
+        t["steers"].as_array().is_some_and(|s| {
+            s.iter().any(|b| b["content"].as_str().is_some_and(|c| c.contains(needle)))
+        })
+    })
+}
+
+async fn standin_tasks(env: &Hermetic) -> Vec<serde_json::Value> {
+    match env.standin.get("/_standin/tasks").await {
         serde_json::Value::Array(a) => a,
         serde_json::Value::Object(m) => m.into_values().collect(),
         other => panic!("unexpected {other}"),
-    };
-    list.iter().map(|t| t["dropped"].as_array().map_or(0, Vec::len)).sum()
+    }
+}
+
+async fn dropped_prompts(env: &Hermetic) -> usize {
+    standin_tasks(env).await.iter().map(|t| t["dropped"].as_array().map_or(0, Vec::len)).sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
