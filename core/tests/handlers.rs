@@ -219,3 +219,68 @@ async fn hooks_and_user_input_reach_their_handlers() {
     assert!(bodies.iter().any(|b| b.contains("blue, definitely")), "answer not sent to the model");
     client.stop().await.expect("stop");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hook_output_changes_what_the_model_sees() {
+    let env = Hermetic::new(json!({"rules": [{"when": {}, "reply": {"text": "ok"}}]})).await;
+    let client = Client::start(env.options()).await.expect("start");
+    let session = client
+        .create_session(SessionConfig::new(env.cwd()).with_hook_handler(hook_fn(|inv| async move {
+            Ok(if inv.hook_type == "userPromptSubmitted" {
+                json!({"additionalContext": "HOOK-CONTEXT-7731"})
+            } else {
+                json!({})
+            })
+        })))
+        .await
+        .expect("create");
+    session.send_and_wait("hello").await.expect("turn");
+    let bodies = chat_bodies(&env.standin.requests().await);
+    assert!(bodies.iter().any(|b| b.contains("HOOK-CONTEXT-7731")), "the hook's context did not reach the model");
+    client.stop().await.expect("stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_plan_mode_request_reaches_its_handler_and_the_answer_reaches_the_model() {
+    let env = Hermetic::new(json!({"rules": [
+        {"when": {"user": "plan"}, "reply": {"tool_calls": [{"name": "exit_plan_mode", "arguments": {
+            "summary": "Add a README", "actions": ["autopilot", "interactive"], "recommendedAction": "interactive"}}]}},
+        {"when": {"tool_result": ""}, "reply": {"text": "Done planning."}},
+        {"when": {}, "reply": {"text": "ok"}}
+    ]}))
+    .await;
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let seen2 = seen.clone();
+    let client = Client::start(env.options()).await.expect("start");
+    let session = client
+        .create_session(SessionConfig::new(env.cwd()).with_exit_plan_mode_handler(
+            copilot_core::handler::exit_plan_mode_fn(move |sid, req| {
+                let seen = seen2.clone();
+                async move {
+                    seen.lock().push((sid, req));
+                    Ok(json!({"approved": false, "feedback": "PLAN-FEEDBACK-needs-tests"}))
+                }
+            }),
+        ))
+        .await
+        .expect("create");
+    session.call("session.mode.set", Some(json!({"mode": "plan"}))).await.expect("plan mode");
+    let mut events = session.subscribe();
+    session.send_and_wait("plan a README").await.expect("turn");
+    {
+        let seen = seen.lock();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        let (sid, req) = &seen[0];
+        assert_eq!(sid, session.id());
+        assert_eq!(req["summary"], "Add a README");
+        assert_eq!(req["recommendedAction"], "interactive");
+        let actions: Vec<&str> = req["actions"].as_array().expect("actions").iter().filter_map(Value::as_str).collect();
+        assert!(actions.contains(&"autopilot") && actions.contains(&"interactive"), "{actions:?}");
+    }
+    let evs = collect_until(&mut events, "session.idle", T).await;
+    let done = evs.iter().find(|e| e.event_type == "exit_plan_mode.completed").expect("exit_plan_mode.completed");
+    assert_eq!(done.data["approved"], false);
+    let bodies = chat_bodies(&env.standin.requests().await);
+    assert!(bodies.iter().any(|b| b.contains("PLAN-FEEDBACK-needs-tests")), "the feedback did not reach the model");
+    client.stop().await.expect("stop");
+}
