@@ -48,6 +48,9 @@ python3 -m venv "$venv"
 step "stubs match the native module (mypy.stubtest)"
 (cd /tmp && "$venv/bin/python" -m mypy.stubtest copilot_core._native)
 
+step "the package type-checks (mypy)"
+(cd "$here" && "$venv/bin/python" -m mypy --cache-dir=/dev/null python/copilot_core)
+
 step "pytest"
 cd "$here"
 status=0

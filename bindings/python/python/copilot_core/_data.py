@@ -125,6 +125,7 @@ class DataObject(Mapping[str, Any]):
     _fields_cache: ClassVar[dict[type, dict[str, Callable[[Any], Any]]]] = {}
 
     __slots__ = ("_raw", "__dict__")
+    _raw: dict[str, Any]
 
     def __init__(self, raw: Mapping[str, Any] | None = None, /, **fields: Any):
         raw = dict(raw) if raw else {}

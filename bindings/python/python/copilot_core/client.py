@@ -372,13 +372,13 @@ SessionLifecycleEvent = Union[
 ]
 SessionLifecycleHandler = Callable[[SessionLifecycleEvent], Any]
 
-_LIFECYCLE_CLASSES: dict[str, type[SessionLifecycleEventBase]] = {
+_LIFECYCLE_CLASSES: dict[str, Callable[..., SessionLifecycleEvent]] = {
     c.type: c
     for c in (SessionCreatedEvent, SessionDeletedEvent, SessionUpdatedEvent, SessionForegroundEvent, SessionBackgroundEvent)
 }
 
 
-def _lifecycle_event(data: Mapping[str, Any]) -> SessionLifecycleEventBase:
+def _lifecycle_event(data: Mapping[str, Any]) -> SessionLifecycleEvent:
     meta = data.get("metadata")
     cls = _LIFECYCLE_CLASSES.get(str(data.get("type")), SessionUpdatedEvent)
     return cls(

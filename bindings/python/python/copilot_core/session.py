@@ -19,7 +19,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Union, cast
 
 from . import _native
 from ._data import snake_to_camel
@@ -511,7 +511,7 @@ class _Callbacks:
 
     async def _on_hook(self, payload: dict[str, Any]) -> Any:
         name = _HOOK_NAMES.get(payload.get("hookType", ""))
-        handler = self.hooks.get(name) if name else None
+        handler = cast("Callable[..., Any] | None", self.hooks.get(name)) if name else None
         if handler is None:
             return {}
         result = await _call(handler, _hook_input(payload.get("input")), {"session_id": payload.get("sessionId", "")})
@@ -610,9 +610,9 @@ def _dispatcher(loop: asyncio.AbstractEventLoop) -> _native.Dispatcher:
     """The loop's event dispatcher (created on first use, on the loop's thread): woken by a
     pipe the loop watches, or through ``call_soon_threadsafe`` where ``add_reader`` is
     missing (Windows' proactor loop)."""
-    d = _dispatchers.get(loop)
-    if d is not None:
-        return d
+    existing = _dispatchers.get(loop)
+    if existing is not None:
+        return existing
 
     def ready() -> None:
         for callback, batch in d.drain():

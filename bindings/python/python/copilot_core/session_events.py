@@ -1662,6 +1662,8 @@ class SessionEvent:
 
     type: SessionEventType
     raw_type: str | None
+    _wire: dict[str, Any] | None
+    _text: str
 
     def __init__(self, raw: dict[str, Any]):
         self._wire = raw

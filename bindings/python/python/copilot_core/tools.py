@@ -219,7 +219,7 @@ def json_schema_for(hint: Any) -> dict[str, Any]:
         return {"anyOf": [json_schema_for(a) for a in members]}
     if origin is Literal:
         values = list(get_args(hint))
-        schema: dict[str, Any] = {"enum": values}
+        schema = {"enum": values}
         kinds = {type(v) for v in values}
         if len(kinds) == 1:
             schema.update(_scalar(kinds.pop()) or {})
