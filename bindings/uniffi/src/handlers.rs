@@ -1,9 +1,20 @@
-//! Host callbacks implemented in Kotlin or Swift: permissions, tools and user input.
+//! Host callbacks implemented in Kotlin or Swift: permissions, tools, user input, hooks,
+//! elicitation and plan-mode exits.
 //!
 //! Each is a foreign trait (`#[uniffi::export(foreign)]`) with one async method, so Kotlin
 //! implements a `suspend fun` and Swift an `async throws` func. The core awaits them on its
-//! runtime. A handler that throws does not hang the agent: a tool failure becomes a failed
-//! tool result the model sees, a permission failure becomes "user not available".
+//! runtime. A handler that throws does not hang the agent:
+//! - a tool failure becomes a failed tool result the model sees;
+//! - a permission failure becomes "user not available";
+//! - a user-input failure: the `ask_user` tool gets "The user was unable to respond due to an
+//!   error";
+//! - a hook failure is ignored by the CLI (the hook has no effect, the turn goes on);
+//! - an elicitation failure answers `cancel`;
+//! - an exit-plan-mode failure: the CLI treats the request as not approved (feedback "Client did
+//!   not respond to exit plan mode request") and the model sees that.
+//!
+//! Free-form JSON (hook input and output, an elicitation's schema and content) travels as
+//! strings, as elsewhere in this binding; fixed shapes are records.
 //!
 //! Reference cycles: the session keeps each handler alive until the session is disconnected
 //! or the client stopped. A handler that holds its own session (or client) strongly keeps both
@@ -14,6 +25,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use copilot_core::handler::{PermissionInvocation as CoreInvocation, UserInputRequest as CoreUserInputRequest};
 use copilot_core::{Error as CoreError, PermissionRequest as CorePermissionRequest};
+use serde_json::{Map, Value};
 
 use crate::error::CopilotError;
 
@@ -257,6 +269,229 @@ impl copilot_core::handler::UserInputHandler for UserInputAdapter {
     }
 }
 
+/// One hook invocation (`hooks.invoke`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HookInvocation {
+    /// The session.
+    pub session_id: String,
+    /// `sessionStart`, `userPromptSubmitted`, `userPromptTransformed`, `preToolUse`,
+    /// `postToolUse`, `postToolUseFailure`, `errorOccurred`, `agentStop`, `sessionEnd`, ...
+    pub hook_type: String,
+    /// The hook's input object as JSON (`prompt` for `userPromptSubmitted`, `toolName` and
+    /// `toolArgs` for `preToolUse`, ...; every input has `sessionId`, `timestamp`, `cwd`).
+    pub input_json: String,
+}
+
+/// Runs the session's hooks (`hooks.invoke`): one handler for every hook type, told apart by
+/// `HookInvocation.hookType`. Setting one makes the CLI call it for each hook point.
+#[uniffi::export(foreign)]
+#[async_trait]
+pub trait HookHandler: Send + Sync {
+    /// Handles one invocation and returns the hook's output object as JSON (for
+    /// `userPromptSubmitted`: `{"additionalContext": "..."}` or `{"modifiedPrompt": "..."}`;
+    /// for `preToolUse`: `{"permissionDecision": "allow"|"deny"|"ask", ...}`), or null for no
+    /// effect. Throwing, or returning something other than a JSON object, makes the CLI ignore
+    /// the hook.
+    async fn handle(&self, invocation: HookInvocation) -> Result<Option<String>, CopilotError>;
+}
+
+pub(crate) struct HookAdapter(pub Arc<dyn HookHandler>);
+
+#[async_trait]
+impl copilot_core::handler::HookHandler for HookAdapter {
+    async fn handle(&self, inv: copilot_core::handler::HookInvocation) -> Result<Value, CoreError> {
+        let inv = HookInvocation { session_id: inv.session_id, hook_type: inv.hook_type, input_json: inv.input.to_string() };
+        hook_output_to_core(self.0.handle(inv).await?)
+    }
+}
+
+fn hook_output_to_core(output: Option<String>) -> Result<Value, CoreError> {
+    match output {
+        None => Ok(Value::Object(Map::new())),
+        Some(json) => Ok(Value::Object(object("hook output", &json)?)),
+    }
+}
+
+/// A JSON object from a handler's answer; anything else is a handler failure.
+fn object(what: &str, json: &str) -> Result<Map<String, Value>, CoreError> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(other) => Err(CoreError::Handler(format!("{what} must be a JSON object, got {other}"))),
+        Err(e) => Err(CoreError::Handler(format!("{what} is not JSON: {e}"))),
+    }
+}
+
+/// A question the agent (or `session.ui.elicitation`) asks the user through a form
+/// (`elicitation.requested`).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ElicitationRequest {
+    /// What to ask.
+    pub message: String,
+    /// The JSON Schema of the answer's `content` (an object schema with flat properties), as
+    /// JSON; null for a `url` elicitation.
+    pub requested_schema_json: Option<String>,
+    /// `form` (default) or `url`.
+    pub mode: Option<String>,
+    /// The page to open, for a `url` elicitation.
+    pub url: Option<String>,
+    /// Who asks (an MCP server name, ...), when known.
+    pub elicitation_source: Option<String>,
+    /// The tool call that asks, when there is one.
+    pub tool_call_id: Option<String>,
+    /// The id the answer is correlated with (the `elicitation.completed` event carries it).
+    pub request_id: String,
+    /// The whole request object as JSON.
+    pub data_json: String,
+}
+
+impl ElicitationRequest {
+    fn from_core(data: &Value) -> Self {
+        let s = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
+        ElicitationRequest {
+            message: s("message").unwrap_or_default(),
+            requested_schema_json: data.get("requestedSchema").filter(|v| !v.is_null()).map(Value::to_string),
+            mode: s("mode"),
+            url: s("url"),
+            elicitation_source: s("elicitationSource"),
+            tool_call_id: s("toolCallId"),
+            request_id: s("requestId").unwrap_or_default(),
+            data_json: data.to_string(),
+        }
+    }
+}
+
+/// What the user did with an elicitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ElicitationAction {
+    /// Submitted the form (`content` holds the answer).
+    Accept,
+    /// Explicitly declined.
+    Decline,
+    /// Dismissed it (also what a failing handler answers).
+    Cancel,
+}
+
+/// The answer to an [`ElicitationRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ElicitationResult {
+    /// Accept, decline or cancel.
+    pub action: ElicitationAction,
+    /// For `Accept`: the answer as a JSON object matching the requested schema
+    /// (`{"confirmed": true}`).
+    #[uniffi(default = None)]
+    pub content_json: Option<String>,
+}
+
+impl ElicitationResult {
+    fn into_core(self) -> Result<Value, CoreError> {
+        let action = match self.action {
+            ElicitationAction::Accept => "accept",
+            ElicitationAction::Decline => "decline",
+            ElicitationAction::Cancel => "cancel",
+        };
+        let mut out = Map::new();
+        out.insert("action".into(), action.into());
+        if let Some(c) = self.content_json {
+            out.insert("content".into(), Value::Object(object("elicitation content", &c)?));
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Answers elicitations: forms the agent, an MCP server or `session.ui.elicitation` shows the
+/// user. Setting one tells the CLI this client can show them.
+#[uniffi::export(foreign)]
+#[async_trait]
+pub trait ElicitationHandler: Send + Sync {
+    /// Answers one request. Throwing, or `contentJson` that is not a JSON object, answers
+    /// `Cancel`.
+    async fn handle(&self, session_id: String, request: ElicitationRequest) -> Result<ElicitationResult, CopilotError>;
+}
+
+pub(crate) struct ElicitationAdapter(pub Arc<dyn ElicitationHandler>);
+
+#[async_trait]
+impl copilot_core::handler::ElicitationHandler for ElicitationAdapter {
+    async fn handle(&self, session_id: String, request: Value) -> Result<Value, CoreError> {
+        self.0.handle(session_id, ElicitationRequest::from_core(&request)).await?.into_core()
+    }
+}
+
+/// The agent asks to leave plan mode (`exitPlanMode.request`, from its `exit_plan_mode` tool).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExitPlanModeRequest {
+    /// The plan in brief.
+    pub summary: String,
+    /// The plan file's content, when there is one.
+    pub plan_content: Option<String>,
+    /// What the user may choose to do next (`autopilot`, `interactive`, `exit_only`, ...).
+    pub actions: Vec<String>,
+    /// The action the agent recommends.
+    pub recommended_action: Option<String>,
+}
+
+impl ExitPlanModeRequest {
+    fn from_core(params: &Value) -> Self {
+        let s = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_owned);
+        ExitPlanModeRequest {
+            summary: s("summary").unwrap_or_default(),
+            plan_content: s("planContent"),
+            actions: params
+                .get("actions")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+                .unwrap_or_default(),
+            recommended_action: s("recommendedAction"),
+        }
+    }
+}
+
+/// The answer to an [`ExitPlanModeRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExitPlanModeResponse {
+    /// Leave plan mode (true) or stay in it (false).
+    pub approved: bool,
+    /// The chosen action, one of the request's `actions`.
+    #[uniffi(default = None)]
+    pub selected_action: Option<String>,
+    /// Shown to the model (why not, what to change).
+    #[uniffi(default = None)]
+    pub feedback: Option<String>,
+}
+
+impl From<ExitPlanModeResponse> for Value {
+    fn from(r: ExitPlanModeResponse) -> Value {
+        let mut out = Map::new();
+        out.insert("approved".into(), r.approved.into());
+        if let Some(a) = r.selected_action {
+            out.insert("selectedAction".into(), a.into());
+        }
+        if let Some(f) = r.feedback {
+            out.insert("feedback".into(), f.into());
+        }
+        Value::Object(out)
+    }
+}
+
+/// Decides whether the agent leaves plan mode (the agent asks through its `exit_plan_mode`
+/// tool while the session is in plan mode). Without one, the session tells the CLI that this
+/// client does not answer these requests.
+#[uniffi::export(foreign)]
+#[async_trait]
+pub trait ExitPlanModeHandler: Send + Sync {
+    /// Decides one request. Throwing counts as not approved.
+    async fn handle(&self, session_id: String, request: ExitPlanModeRequest) -> Result<ExitPlanModeResponse, CopilotError>;
+}
+
+pub(crate) struct ExitPlanModeAdapter(pub Arc<dyn ExitPlanModeHandler>);
+
+#[async_trait]
+impl copilot_core::handler::ExitPlanModeHandler for ExitPlanModeAdapter {
+    async fn handle(&self, session_id: String, request: Value) -> Result<Value, CoreError> {
+        Ok(self.0.handle(session_id, ExitPlanModeRequest::from_core(&request)).await?.into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +507,41 @@ mod tests {
         assert_eq!(t.result_type, "failure");
         assert_eq!(permission_preset_from_name("approve_safety".into()).ok(), Some(PermissionPreset::ApproveSafety));
         assert!(matches!(permission_preset_from_name("yolo".into()), Err(CopilotError::InvalidConfig { .. })));
+    }
+
+    #[test]
+    fn hook_elicitation_and_plan_answers_map_to_the_wire() {
+        use serde_json::json;
+        assert_eq!(hook_output_to_core(None).expect("ok"), json!({}));
+        assert_eq!(
+            hook_output_to_core(Some(r#"{"additionalContext": "x"}"#.into())).expect("ok"),
+            json!({"additionalContext": "x"})
+        );
+        assert!(matches!(hook_output_to_core(Some("[1]".into())), Err(CoreError::Handler(_))));
+        assert!(matches!(hook_output_to_core(Some("{".into())), Err(CoreError::Handler(_))));
+
+        let data = json!({"requestId": "r1", "message": "Deploy?", "mode": "form",
+            "requestedSchema": {"type": "object", "properties": {"confirmed": {"type": "boolean"}}}});
+        let req = ElicitationRequest::from_core(&data);
+        assert_eq!((req.message.as_str(), req.request_id.as_str(), req.mode.as_deref()), ("Deploy?", "r1", Some("form")));
+        let schema: Value = serde_json::from_str(req.requested_schema_json.as_deref().expect("schema")).expect("json");
+        assert_eq!(schema["properties"]["confirmed"]["type"], "boolean");
+        assert_eq!(req.url, None);
+        let accept = ElicitationResult { action: ElicitationAction::Accept, content_json: Some(r#"{"confirmed": true}"#.into()) };
+        assert_eq!(accept.into_core().expect("ok"), json!({"action": "accept", "content": {"confirmed": true}}));
+        let decline = ElicitationResult { action: ElicitationAction::Decline, content_json: None };
+        assert_eq!(decline.into_core().expect("ok"), json!({"action": "decline"}));
+        let bad = ElicitationResult { action: ElicitationAction::Accept, content_json: Some("true".into()) };
+        assert!(matches!(bad.into_core(), Err(CoreError::Handler(_))));
+
+        let req = ExitPlanModeRequest::from_core(&json!({"sessionId": "s", "summary": "Add a README",
+            "actions": ["autopilot", "interactive", "exit_only"], "recommendedAction": "interactive"}));
+        assert_eq!(req.summary, "Add a README");
+        assert_eq!(req.actions, vec!["autopilot", "interactive", "exit_only"]);
+        assert_eq!((req.plan_content, req.recommended_action.as_deref()), (None, Some("interactive")));
+        let no = ExitPlanModeResponse { approved: false, selected_action: None, feedback: Some("needs tests".into()) };
+        assert_eq!(Value::from(no), json!({"approved": false, "feedback": "needs tests"}));
+        let yes = ExitPlanModeResponse { approved: true, selected_action: Some("autopilot".into()), feedback: None };
+        assert_eq!(Value::from(yes), json!({"approved": true, "selectedAction": "autopilot"}));
     }
 }

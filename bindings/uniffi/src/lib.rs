@@ -8,7 +8,8 @@
 //! - [`client::CopilotClient`] and [`session::CopilotSession`] are objects with async methods
 //!   (Kotlin `suspend fun`, Swift `async throws`), polled on one tokio runtime
 //!   ([`runtime`]).
-//! - Host callbacks (permissions, tools, user input, event listeners) are foreign traits
+//! - Host callbacks (permissions, tools, user input, hooks, elicitation, plan-mode exits,
+//!   event listeners) are foreign traits
 //!   ([`handlers`], [`events::SessionEventListener`]): Kotlin and Swift implement them.
 //! - Events are pulled in batches from an [`events::EventStream`] (one async call per batch);
 //!   the hand-written Kotlin `Flow` and Swift `AsyncStream` helpers sit on top. A per-event

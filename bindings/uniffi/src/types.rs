@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{json_error, CopilotError};
 use crate::handlers::{
+    ElicitationAdapter, ElicitationHandler, ExitPlanModeAdapter, ExitPlanModeHandler, HookAdapter, HookHandler,
     PermissionAdapter, PermissionHandler, PermissionPreset, ToolAdapter, ToolHandler, UserInputAdapter,
     UserInputHandler,
 };
@@ -259,6 +260,16 @@ pub struct SessionConfig {
     /// Answers the agent's `ask_user` questions.
     #[uniffi(default = None)]
     pub user_input_handler: Option<Arc<dyn UserInputHandler>>,
+    /// Runs hooks (`preToolUse`, `userPromptSubmitted`, ...); without one the CLI calls none.
+    #[uniffi(default = None)]
+    pub hook_handler: Option<Arc<dyn HookHandler>>,
+    /// Answers elicitations (forms shown to the user, `session.ui.elicitation`); without one
+    /// the session cannot show them.
+    #[uniffi(default = None)]
+    pub elicitation_handler: Option<Arc<dyn ElicitationHandler>>,
+    /// Decides whether the agent may leave plan mode.
+    #[uniffi(default = None)]
+    pub exit_plan_mode_handler: Option<Arc<dyn ExitPlanModeHandler>>,
     /// Mission Control mode for this session.
     #[uniffi(default = None)]
     pub remote_session: Option<RemoteSessionMode>,
@@ -331,6 +342,14 @@ impl SessionConfig {
         c.user_input_handler = self
             .user_input_handler
             .map(|h| Arc::new(UserInputAdapter(h)) as Arc<dyn copilot_core::handler::UserInputHandler>);
+        c.hook_handler =
+            self.hook_handler.map(|h| Arc::new(HookAdapter(h)) as Arc<dyn copilot_core::handler::HookHandler>);
+        c.elicitation_handler = self
+            .elicitation_handler
+            .map(|h| Arc::new(ElicitationAdapter(h)) as Arc<dyn copilot_core::handler::ElicitationHandler>);
+        c.exit_plan_mode_handler = self
+            .exit_plan_mode_handler
+            .map(|h| Arc::new(ExitPlanModeAdapter(h)) as Arc<dyn copilot_core::handler::ExitPlanModeHandler>);
         c.remote_session = self.remote_session.map(Into::into);
         c.cloud = self.cloud.map(Into::into);
         c.cloud_ready_timeout = self.cloud_ready_timeout_ms.map(Duration::from_millis);

@@ -27,6 +27,7 @@ import java.net.http.HttpResponse
 import java.nio.file.Files
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicReference
 import kotlin.system.exitProcess
 
 class TestFailure(message: String) : AssertionError(message)
@@ -347,6 +348,138 @@ suspend fun permissionsDenyAllByDefault() = withClient { client, env ->
     check(complete.isNotEmpty()) { "no tool.execution_complete" }
     check(complete.none { it.success }) { "the shell ran without permission: $complete" }
     check(complete.any { it.errorJson?.contains("denied") == true }) { "denied error: $complete" }
+}
+
+suspend fun hookHandlerInKotlinChangesWhatTheModelSees() = withClient { client, env ->
+    val seen = CopyOnWriteArrayList<HookInvocation>()
+    val mode = AtomicReference("context")
+    val session = client.createSession(
+        SessionConfig(
+            workingDirectory = env.workdir.absolutePath,
+            hookHandler = hookHandler { inv ->
+                seen += inv
+                delay(20) // a real suspension inside the handler
+                when {
+                    inv.hookType != "userPromptSubmitted" -> null
+                    mode.get() == "context" -> """{"additionalContext": "HOOK-CONTEXT-KT-4412"}"""
+                    mode.get() == "modify" -> """{"modifiedPrompt": "hello MODIFIED-PROMPT-KT-2291"}"""
+                    else -> throw IllegalStateException("hook bug")
+                }
+            },
+        ),
+    )
+    // 1. additionalContext reaches the model.
+    check(session.sendAndWait("hello hooks") != null) { "a reply to the first turn" }
+    val submitted = seen.filter { it.hookType == "userPromptSubmitted" }
+    checkEq(submitted.size, 1, "userPromptSubmitted invocations after one turn (all hooks: ${seen.map { it.hookType }})")
+    checkEq(submitted[0].sessionId, session.id(), "invocation session id")
+    check(jsonPointer(submitted[0].inputJson, "/prompt")?.contains("hello hooks") == true) {
+        "the hook input has the prompt: ${submitted[0].inputJson}"
+    }
+    check(StandIn.requests("/chat/completions").any { it.contains("HOOK-CONTEXT-KT-4412") }) {
+        "the hook's additionalContext did not reach the model"
+    }
+    // 2. modifiedPrompt replaces the prompt the model sees.
+    mode.set("modify")
+    check(session.sendAndWait("hello again, original") != null) { "a reply to the second turn" }
+    val last = StandIn.requests("/chat/completions").last()
+    check(last.contains("MODIFIED-PROMPT-KT-2291")) { "the modified prompt did not reach the model: $last" }
+    // 3. A hook that throws is ignored: the turn still ends, with the prompt unchanged.
+    mode.set("throw")
+    val before = seen.size
+    val reply = within(TURN_MS, "the turn after a throwing hook") { session.sendAndWait("hello once more") }
+    check(reply != null) { "a reply after a throwing hook" }
+    check(seen.drop(before).any { it.hookType == "userPromptSubmitted" }) { "the throwing hook ran" }
+    check(StandIn.requests("/chat/completions").last().contains("hello once more")) { "the prompt reached the model" }
+}
+
+suspend fun elicitationHandlerInKotlinAnswersUiRequests() = withClient { client, env ->
+    val seen = CopyOnWriteArrayList<Pair<String, ElicitationRequest>>()
+    val session = client.createSession(
+        SessionConfig(
+            workingDirectory = env.workdir.absolutePath,
+            elicitationHandler = elicitationHandler { sessionId, req ->
+                seen += sessionId to req
+                delay(20)
+                when (req.message) {
+                    "Deploy?" -> ElicitationResult.accept("""{"confirmed": true}""")
+                    "Crash?" -> throw IllegalStateException("ui bug")
+                    "Bad content?" -> ElicitationResult.accept("[1, 2]") // not an object
+                    else -> ElicitationResult.decline()
+                }
+            },
+        ),
+    )
+    val schema = """{"type":"object","properties":{"confirmed":{"type":"boolean"}}}"""
+    fun ask(message: String) = """{"message": "$message", "requestedSchema": $schema}"""
+    val deploy = session.call("session.ui.elicitation", ask("Deploy?"))
+    checkEq(jsonPointer(deploy, "/action"), "accept", "action of an accepted elicitation ($deploy)")
+    checkEq(jsonPointer(deploy, "/content/confirmed"), "true", "content of an accepted elicitation ($deploy)")
+    val (sessionId, req) = seen.firstOrNull() ?: throw TestFailure("the handler was not called")
+    checkEq(sessionId, session.id(), "session id")
+    checkEq(req.message, "Deploy?", "message")
+    checkEq(jsonPointer(req.requestedSchemaJson ?: "", "/properties/confirmed/type"), "boolean", "requested schema")
+    check(req.requestId.isNotEmpty()) { "request id" }
+    checkEq(jsonPointer(req.dataJson, "/message"), "Deploy?", "the whole request as JSON")
+    val where = session.call("session.ui.elicitation", ask("Where?"))
+    checkEq(jsonPointer(where, "/action"), "decline", "a declined elicitation ($where)")
+    checkEq(jsonPointer(where, "/content"), null, "no content when declined")
+    // A handler that throws, or answers content that is not an object, cancels; the session
+    // goes on.
+    val crash = within(TURN_MS, "the answer of a throwing handler") { session.call("session.ui.elicitation", ask("Crash?")) }
+    checkEq(jsonPointer(crash, "/action"), "cancel", "a throwing handler cancels ($crash)")
+    val bad = session.call("session.ui.elicitation", ask("Bad content?"))
+    checkEq(jsonPointer(bad, "/action"), "cancel", "content that is not an object cancels ($bad)")
+    checkEq(seen.size, 4, "handler calls")
+    checkEq(session.sendAndWait("hello after the dialogs")?.content, "Hello! I am the Copilot stand-in.", "a turn afterwards")
+}
+
+suspend fun exitPlanModeHandlerInKotlinDecides() = withClient { client, env ->
+    val seen = CopyOnWriteArrayList<Pair<String, ExitPlanModeRequest>>()
+    val session = client.createSession(
+        SessionConfig(
+            workingDirectory = env.workdir.absolutePath,
+            exitPlanModeHandler = exitPlanModeHandler { sessionId, req ->
+                seen += sessionId to req
+                delay(20)
+                ExitPlanModeResponse(approved = false, feedback = "needs tests")
+            },
+        ),
+    )
+    session.call("session.mode.set", """{"mode": "plan"}""")
+    val events = session.events()
+    checkEq(session.sendAndWait("plan a README")?.content, "Done planning.", "reply after the plan tool")
+    checkEq(seen.size, 1, "handler calls")
+    val (sessionId, req) = seen[0]
+    checkEq(sessionId, session.id(), "session id")
+    checkEq(req.summary, "Add a README", "summary")
+    check(req.actions.containsAll(listOf("autopilot", "interactive"))) { "actions: ${req.actions}" }
+    checkEq(req.recommendedAction, "interactive", "recommended action")
+    val done = events.until("session.idle").firstOrNull { it.eventType == "exit_plan_mode.completed" }
+        ?: throw TestFailure("no exit_plan_mode.completed")
+    checkEq(done.dataValue("/approved"), "false", "exit_plan_mode.completed approved")
+    // The model saw the rejection and its feedback in the tool result.
+    val toolTurn = StandIn.requests("/chat/completions").lastOrNull { jsonPointer(it, "/standin/tool_name") == "exit_plan_mode" }
+        ?: throw TestFailure("no model request after the exit_plan_mode tool")
+    check(toolTurn.contains("needs tests")) { "the feedback did not reach the model: $toolTurn" }
+
+    // A handler that throws: not approved, and the turn still ends.
+    val throwing = client.createSession(
+        SessionConfig(
+            workingDirectory = env.workdir.absolutePath,
+            exitPlanModeHandler = exitPlanModeHandler { _, _ -> throw IllegalStateException("plan UI bug") },
+        ),
+    )
+    throwing.call("session.mode.set", """{"mode": "plan"}""")
+    val events2 = throwing.events()
+    val reply = within(TURN_MS, "the turn after a throwing exit-plan handler") { throwing.sendAndWait("plan a README please") }
+    checkEq(reply?.content, "Done planning.", "reply after a throwing handler")
+    val done2 = events2.until("session.idle").firstOrNull { it.eventType == "exit_plan_mode.completed" }
+        ?: throw TestFailure("no exit_plan_mode.completed after a throwing handler")
+    checkEq(done2.dataValue("/approved"), "false", "a throwing handler does not approve")
+    val toolTurn2 = StandIn.requests("/chat/completions").lastOrNull { jsonPointer(it, "/standin/tool_name") == "exit_plan_mode" }
+        ?: throw TestFailure("no model request after the second exit_plan_mode tool")
+    check(toolTurn2.contains("did not respond")) { "the CLI's not-approved feedback reaches the model: $toolTurn2" }
 }
 
 suspend fun remoteEnableGivesTheUrlAndQr() = withClient { client, env ->
@@ -709,6 +842,9 @@ val tests: List<Pair<String, suspend () -> Unit>> = listOf(
     "toolThatThrowsBecomesAFailedResult" to ::toolThatThrowsBecomesAFailedResult,
     "permissionHandlerInKotlinDecides" to ::permissionHandlerInKotlinDecides,
     "permissionsDenyAllByDefault" to ::permissionsDenyAllByDefault,
+    "hookHandlerInKotlinChangesWhatTheModelSees" to ::hookHandlerInKotlinChangesWhatTheModelSees,
+    "elicitationHandlerInKotlinAnswersUiRequests" to ::elicitationHandlerInKotlinAnswersUiRequests,
+    "exitPlanModeHandlerInKotlinDecides" to ::exitPlanModeHandlerInKotlinDecides,
     "remoteEnableGivesTheUrlAndQr" to ::remoteEnableGivesTheUrlAndQr,
     "cloudSessionCreateAndFirstSend" to ::cloudSessionCreateAndFirstSend,
     "cloudPolicyRefusalIsATypedError" to ::cloudPolicyRefusalIsATypedError,

@@ -98,6 +98,50 @@ public final class ClosurePermissionHandler: PermissionHandler, @unchecked Senda
     }
 }
 
+/// A hook handler from a Swift closure: one closure for every hook type, told apart by
+/// `invocation.hookType`. Return the hook's output object as JSON
+/// (`{"additionalContext": "..."}`), or nil for no effect. A closure that throws is ignored by
+/// the CLI (the hook has no effect, the turn goes on).
+public final class ClosureHookHandler: HookHandler, @unchecked Sendable {
+    private let body: @Sendable (HookInvocation) async throws -> String?
+
+    public init(_ body: @escaping @Sendable (HookInvocation) async throws -> String?) {
+        self.body = body
+    }
+
+    public func handle(invocation: HookInvocation) async throws -> String? {
+        try await body(invocation)
+    }
+}
+
+/// An elicitation handler from a Swift closure (session id, request). A closure that throws
+/// answers `.cancel`.
+public final class ClosureElicitationHandler: ElicitationHandler, @unchecked Sendable {
+    private let body: @Sendable (String, ElicitationRequest) async throws -> ElicitationResult
+
+    public init(_ body: @escaping @Sendable (String, ElicitationRequest) async throws -> ElicitationResult) {
+        self.body = body
+    }
+
+    public func handle(sessionId: String, request: ElicitationRequest) async throws -> ElicitationResult {
+        try await body(sessionId, request)
+    }
+}
+
+/// An exit-plan-mode handler from a Swift closure (session id, request). A closure that throws
+/// counts as not approved.
+public final class ClosureExitPlanModeHandler: ExitPlanModeHandler, @unchecked Sendable {
+    private let body: @Sendable (String, ExitPlanModeRequest) async throws -> ExitPlanModeResponse
+
+    public init(_ body: @escaping @Sendable (String, ExitPlanModeRequest) async throws -> ExitPlanModeResponse) {
+        self.body = body
+    }
+
+    public func handle(sessionId: String, request: ExitPlanModeRequest) async throws -> ExitPlanModeResponse {
+        try await body(sessionId, request)
+    }
+}
+
 extension Tool {
     /// A tool whose handler is a Swift closure. `parametersJson` is the arguments' JSON Schema.
     public init(

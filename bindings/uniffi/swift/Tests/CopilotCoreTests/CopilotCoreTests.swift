@@ -20,6 +20,23 @@ final class CopilotCoreTests: XCTestCase {
         }
     }
 
+    func testHandlerClosuresFitTheSessionConfig() {
+        let config = SessionConfig(
+            hookHandler: ClosureHookHandler { invocation in
+                invocation.hookType == "userPromptSubmitted" ? #"{"additionalContext": "x"}"# : nil
+            },
+            elicitationHandler: ClosureElicitationHandler { _, _ in
+                ElicitationResult(action: .accept, contentJson: #"{"confirmed": true}"#)
+            },
+            exitPlanModeHandler: ClosureExitPlanModeHandler { _, request in
+                ExitPlanModeResponse(approved: request.actions.contains("autopilot"), selectedAction: "autopilot")
+            }
+        )
+        XCTAssertNotNil(config.hookHandler)
+        XCTAssertNotNil(config.elicitationHandler)
+        XCTAssertNotNil(config.exitPlanModeHandler)
+    }
+
     func testExternalServerTurn() async throws {
         let env = ProcessInfo.processInfo.environment
         guard let portText = env["COPILOT_TEST_PORT"], let port = UInt16(portText) else {

@@ -53,7 +53,8 @@ fun CopilotSession.events(
  * `java.lang.Thread`. With [install] the SDK's callbacks (async-call wake-ups, handlers,
  * listeners) leave their thread attached, as a daemon thread named `copilot-callback`, until
  * the native thread exits. The helpers here ([events], [tool], [permissionHandler],
- * [useThenStop]) install it; code that uses only the generated API can call it once itself.
+ * [hookHandler], [elicitationHandler], [exitPlanModeHandler], [useThenStop]) install it;
+ * code that uses only the generated API can call it once itself.
  */
 object CopilotCallbackThreads {
     private val installed: Unit by lazy {
@@ -75,6 +76,15 @@ object CopilotCallbackThreads {
             uniffiCallbackInterfaceUserInputHandler.`handle`,
             uniffiCallbackInterfaceUserInputHandler.uniffiFree,
             uniffiCallbackInterfaceUserInputHandler.uniffiClone,
+            uniffiCallbackInterfaceHookHandler.`handle`,
+            uniffiCallbackInterfaceHookHandler.uniffiFree,
+            uniffiCallbackInterfaceHookHandler.uniffiClone,
+            uniffiCallbackInterfaceElicitationHandler.`handle`,
+            uniffiCallbackInterfaceElicitationHandler.uniffiFree,
+            uniffiCallbackInterfaceElicitationHandler.uniffiClone,
+            uniffiCallbackInterfaceExitPlanModeHandler.`handle`,
+            uniffiCallbackInterfaceExitPlanModeHandler.uniffiFree,
+            uniffiCallbackInterfaceExitPlanModeHandler.uniffiClone,
         )
         for (cb in callbacks) Native.setCallbackThreadInitializer(cb, attached)
     }
@@ -109,6 +119,56 @@ fun permissionHandler(
             decide(request, invocation)
     }
 }
+
+/**
+ * A hook handler from a Kotlin lambda: one lambda for every hook type, told apart by
+ * `invocation.hookType`. Return the hook's output object as JSON
+ * (`{"additionalContext": "..."}`), or null for no effect. A lambda that throws is ignored by
+ * the CLI (the hook has no effect, the turn goes on).
+ */
+fun hookHandler(
+    hook: suspend (HookInvocation) -> String?,
+): HookHandler = CopilotCallbackThreads.install().let {
+    object : HookHandler {
+        override suspend fun handle(invocation: HookInvocation): String? = hook(invocation)
+    }
+}
+
+/**
+ * An elicitation handler from a Kotlin lambda (`sessionId`, request). A lambda that throws
+ * answers [ElicitationAction.CANCEL].
+ */
+fun elicitationHandler(
+    answer: suspend (String, ElicitationRequest) -> ElicitationResult,
+): ElicitationHandler = CopilotCallbackThreads.install().let {
+    object : ElicitationHandler {
+        override suspend fun handle(sessionId: String, request: ElicitationRequest): ElicitationResult =
+            answer(sessionId, request)
+    }
+}
+
+/**
+ * An exit-plan-mode handler from a Kotlin lambda (`sessionId`, request). A lambda that throws
+ * counts as not approved.
+ */
+fun exitPlanModeHandler(
+    decide: suspend (String, ExitPlanModeRequest) -> ExitPlanModeResponse,
+): ExitPlanModeHandler = CopilotCallbackThreads.install().let {
+    object : ExitPlanModeHandler {
+        override suspend fun handle(sessionId: String, request: ExitPlanModeRequest): ExitPlanModeResponse =
+            decide(sessionId, request)
+    }
+}
+
+/** An accepted elicitation; [contentJson] is the answer object (`{"confirmed": true}`). */
+fun ElicitationResult.Companion.accept(contentJson: String): ElicitationResult =
+    ElicitationResult(ElicitationAction.ACCEPT, contentJson)
+
+/** A declined elicitation. */
+fun ElicitationResult.Companion.decline(): ElicitationResult = ElicitationResult(ElicitationAction.DECLINE)
+
+/** A dismissed elicitation. */
+fun ElicitationResult.Companion.cancel(): ElicitationResult = ElicitationResult(ElicitationAction.CANCEL)
 
 /**
  * A preset by the name configuration files use (`deny-all`, `approve-all`, `approve-safety`);
