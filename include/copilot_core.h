@@ -15,7 +15,7 @@
  * - Blocking functions run on the calling thread over one multi-threaded runtime owned by the
  *   library (created on first use or by copilot_runtime_init()). Callbacks run on library
  *   threads (never runtime workers) and may call any function, blocking ones included; a
- *   permission or tool callback must not wait for the turn it is part of.
+ *   handler callback (permission, tool, ...) must not wait for the turn it is part of.
  * - user_data given with a callback must be usable from any thread; its destroy callback runs
  *   once, after the last invocation.
  * - Hosts with their own event loop can use the *_async functions: a completion callback
@@ -175,8 +175,9 @@ typedef uint32_t copilot_result;
 typedef struct copilot_client copilot_client;
 
 /**
- * Permission and tool callbacks to attach to sessions (in Rust: implementations of
- * `copilot_core::PermissionHandler` and `copilot_core::ToolHandler` calling C).
+ * Callbacks to attach to sessions: permission, tools, user input (`ask_user`), hooks,
+ * elicitation and exit plan mode (in Rust: implementations of the core's handler traits
+ * calling C).
  *
  * Created with `copilot_handlers_new`, freed with `copilot_handlers_free`. A session created
  * with it keeps its own references to the callbacks, so the object may be freed (or
@@ -232,6 +233,49 @@ typedef char *(*copilot_tool_callback)(void *user_data, const char *invocation_j
 typedef void (*copilot_destroy_callback)(void *user_data);
 
 /**
+ * Answers an elicitation: a form the user is asked to fill in (for example from the
+ * `session.ui.elicitation` method, called by this or another client).
+ *
+ * `request_json` (borrowed for the call) is the CLI's request with the session id:
+ * `{"sessionId", "requestId", "message", "requestedSchema": {"type": "object",
+ * "properties": {...}, "required"?: [...]}, "mode"?, "elicitationSource"?, "url"?}`.
+ * Return `{"action": "accept", "content": {...}}` (content matching the schema),
+ * `{"action": "decline"}` or `{"action": "cancel"}`; a bare action (`decline`) is accepted
+ * too. NULL or an invalid answer is sent as `{"action": "cancel"}`. Ownership of the
+ * returned pointer and threading as for `copilot_permission_callback`.
+ */
+typedef char *(*copilot_elicitation_callback)(void *user_data, const char *request_json);
+
+/**
+ * Decides whether the agent leaves plan mode (its `exit_plan_mode` tool, in plan mode).
+ *
+ * `request_json` (borrowed for the call) is the CLI's request with the session id:
+ * `{"sessionId", "summary", "planContent", "actions": ["autopilot", "interactive",
+ * "exit_only", ...], "recommendedAction"}`. Return `{"approved": true, "selectedAction"?:
+ * "interactive"}`, or `{"approved": false, "feedback"?: "..."}` (the feedback reaches the
+ * model); a bare `true` / `false` is accepted too. NULL or an invalid answer is a failure,
+ * which the CLI takes as not approved. Ownership of the returned pointer and threading as
+ * for `copilot_permission_callback`.
+ */
+typedef char *(*copilot_exit_plan_mode_callback)(void *user_data, const char *request_json);
+
+/**
+ * Runs a hook.
+ *
+ * `invocation_json` (borrowed for the call) is `{"sessionId", "hookType", "input": {...}}`,
+ * where `hookType` is `sessionStart`, `userPromptSubmitted` (input has `prompt`),
+ * `userPromptTransformed`, `preToolUse`, `postToolUse`, `postToolUseFailure`, `agentStop`,
+ * `errorOccurred`, `sessionEnd`, ... (answer unknown types with `{}`) and `input` is the
+ * CLI's hook input (it also has `sessionId`, `timestamp`, `cwd`). Return the hook output
+ * object (`{}` or `null` = no effect), e.g. `{"modifiedPrompt": "..."}` or
+ * `{"additionalContext": "..."}` for `userPromptSubmitted`, `{"permissionDecision": "deny",
+ * "permissionDecisionReason": "..."}` for `preToolUse`. NULL or anything but a JSON object
+ * is a failure, which the CLI ignores. Ownership of the returned pointer and threading as
+ * for `copilot_permission_callback`.
+ */
+typedef char *(*copilot_hook_callback)(void *user_data, const char *invocation_json);
+
+/**
  * Decides a permission request.
  *
  * `request_json` (borrowed for the call) is
@@ -252,6 +296,19 @@ typedef void (*copilot_destroy_callback)(void *user_data);
  * invocations may overlap. It may call any library function.
  */
 typedef char *(*copilot_permission_callback)(void *user_data, const char *request_json);
+
+/**
+ * Answers a question of the agent's `ask_user` tool.
+ *
+ * `request_json` (borrowed for the call) is
+ * `{"sessionId", "question", "choices"?: ["..."], "allowFreeform"?: bool}`. Return
+ * `{"answer": "...", "wasFreeform": bool}` (`wasFreeform` defaults to true), a JSON string
+ * (`"\"blue\""`), or plain text that does not start with `{`, `[` or `"` (`blue`), which
+ * is the answer as it stands. NULL or invalid JSON is a failure: the CLI tells the agent
+ * that the user could not answer. Ownership of the returned pointer and threading as for
+ * `copilot_permission_callback`.
+ */
+typedef char *(*copilot_user_input_callback)(void *user_data, const char *request_json);
 
 /**
  * Receives one session event.
@@ -315,7 +372,8 @@ copilot_result copilot_client_call_async(struct copilot_client *client,
  * (`{"repository": {"owner", "name", "branch"}}`: run on GitHub-hosted compute),
  * `cloud_ready_timeout_ms`, `wait_for_cloud_ready`, `session_id`, `client_name`,
  * `reasoning_effort`, `extra` (any other wire field). `handlers` (may be NULL) supplies
- * the permission callback and tool callbacks; it can be freed right after this call.
+ * the permission, tool, user-input, hook, elicitation and exit-plan-mode callbacks; it can
+ * be freed right after this call.
  *
  * On success `*out_session` receives the handle (free it with `copilot_session_free`).
  *
@@ -454,6 +512,37 @@ copilot_result copilot_handlers_free(struct copilot_handlers *handlers);
 copilot_result copilot_handlers_new(struct copilot_handlers **out_handlers);
 
 /**
+ * Sets the callback answering elicitations (see `copilot_elicitation_callback`). A NULL
+ * `callback` removes it: this client then does not answer elicitations (another client
+ * of the session may). Ownership of `user_data` as for
+ * `copilot_handlers_set_permission_callback`.
+ */
+copilot_result copilot_handlers_set_elicitation_callback(struct copilot_handlers *handlers,
+                                                         copilot_elicitation_callback callback,
+                                                         void *user_data,
+                                                         copilot_destroy_callback destroy);
+
+/**
+ * Sets the callback deciding whether the agent leaves plan mode (see
+ * `copilot_exit_plan_mode_callback`). A NULL `callback` removes it: the CLI then does not
+ * ask this client. Ownership of `user_data` as for `copilot_handlers_set_permission_callback`.
+ */
+copilot_result copilot_handlers_set_exit_plan_mode_callback(struct copilot_handlers *handlers,
+                                                            copilot_exit_plan_mode_callback callback,
+                                                            void *user_data,
+                                                            copilot_destroy_callback destroy);
+
+/**
+ * Sets the callback that runs hooks (see `copilot_hook_callback`); the CLI then calls it
+ * for every hook type. A NULL `callback` removes it (no hooks). Ownership of `user_data`
+ * as for `copilot_handlers_set_permission_callback`.
+ */
+copilot_result copilot_handlers_set_hook_callback(struct copilot_handlers *handlers,
+                                                  copilot_hook_callback callback,
+                                                  void *user_data,
+                                                  copilot_destroy_callback destroy);
+
+/**
  * Sets the permission callback (replacing a preset or an earlier callback). A NULL
  * `callback` removes it, so the session config's `"permission"` preset (default: deny-all)
  * applies. On success the library owns `user_data` and calls `destroy` (if not NULL) once
@@ -473,6 +562,17 @@ copilot_result copilot_handlers_set_permission_callback(struct copilot_handlers 
  */
 copilot_result copilot_handlers_set_permission_preset(struct copilot_handlers *handlers,
                                                       const char *name);
+
+/**
+ * Sets the callback answering the agent's `ask_user` questions (see
+ * `copilot_user_input_callback`); only then does the session offer the agent its
+ * `ask_user` tool. A NULL `callback` removes it. Ownership of `user_data` as for
+ * `copilot_handlers_set_permission_callback`.
+ */
+copilot_result copilot_handlers_set_user_input_callback(struct copilot_handlers *handlers,
+                                                        copilot_user_input_callback callback,
+                                                        void *user_data,
+                                                        copilot_destroy_callback destroy);
 
 /**
  * The code of the last fallible call on this thread (`COPILOT_RESULT_OK` when it succeeded).
@@ -708,8 +808,8 @@ copilot_result copilot_session_wait_until_ready(struct copilot_session *session,
  * Copies `s` into a library-owned string (free it with `copilot_string_free`).
  *
  * Callbacks return their JSON this way: a string from `copilot_string_dup` returned by a
- * permission or tool callback is taken over and freed by the library. Returns NULL when
- * `s` is NULL.
+ * handler callback (permission, tool, ...) is taken over and freed by the library.
+ * Returns NULL when `s` is NULL.
  *
  * # Safety
  * `s` must be NULL or a NUL-terminated string.

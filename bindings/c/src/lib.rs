@@ -40,9 +40,12 @@ mod strings;
 use std::ffi::c_char;
 
 pub use callbacks::{
-    copilot_destroy_callback, copilot_handlers, copilot_handlers_add_tool, copilot_handlers_free, copilot_handlers_new,
-    copilot_handlers_set_permission_callback, copilot_handlers_set_permission_preset, copilot_permission_callback,
-    copilot_tool_callback,
+    copilot_destroy_callback, copilot_elicitation_callback, copilot_exit_plan_mode_callback, copilot_handlers,
+    copilot_handlers_add_tool, copilot_handlers_free, copilot_handlers_new, copilot_handlers_set_elicitation_callback,
+    copilot_handlers_set_exit_plan_mode_callback, copilot_handlers_set_hook_callback,
+    copilot_handlers_set_permission_callback, copilot_handlers_set_permission_preset,
+    copilot_handlers_set_user_input_callback, copilot_hook_callback, copilot_permission_callback,
+    copilot_tool_callback, copilot_user_input_callback,
 };
 pub use client::{
     copilot_client, copilot_client_call, copilot_client_call_async, copilot_client_delete_session, copilot_client_free,

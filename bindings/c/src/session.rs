@@ -138,7 +138,8 @@ unsafe fn session_config(config_json: *const c_char, handlers: *mut copilot_hand
 /// (`{"repository": {"owner", "name", "branch"}}`: run on GitHub-hosted compute),
 /// `cloud_ready_timeout_ms`, `wait_for_cloud_ready`, `session_id`, `client_name`,
 /// `reasoning_effort`, `extra` (any other wire field). `handlers` (may be NULL) supplies
-/// the permission callback and tool callbacks; it can be freed right after this call.
+/// the permission, tool, user-input, hook, elicitation and exit-plan-mode callbacks; it can
+/// be freed right after this call.
 ///
 /// On success `*out_session` receives the handle (free it with `copilot_session_free`).
 ///

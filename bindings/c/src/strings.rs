@@ -249,8 +249,8 @@ pub unsafe extern "C" fn copilot_string_free(s: *mut c_char) -> copilot_result {
 /// Copies `s` into a library-owned string (free it with `copilot_string_free`).
 ///
 /// Callbacks return their JSON this way: a string from `copilot_string_dup` returned by a
-/// permission or tool callback is taken over and freed by the library. Returns NULL when
-/// `s` is NULL.
+/// handler callback (permission, tool, ...) is taken over and freed by the library.
+/// Returns NULL when `s` is NULL.
 ///
 /// # Safety
 /// `s` must be NULL or a NUL-terminated string.
