@@ -435,4 +435,91 @@ mod tests {
         assert_eq!(json_pointer(r#"{"a":[1,{"b":true}]}"#.into(), "/a/1/b".into()).as_deref(), Some("true"));
         assert_eq!(json_pointer("not json".into(), "/a".into()), None);
     }
+
+    #[test]
+    fn every_typed_variant_reads_its_fields() {
+        use serde_json::json;
+        let cases = [
+            (
+                "session.start",
+                json!({"producer": "copilot-agent", "selectedModel": "gpt-5", "remoteSteerable": true, "x": 1}),
+                EventData::SessionStart {
+                    producer: Some("copilot-agent".into()),
+                    selected_model: Some("gpt-5".into()),
+                    remote_steerable: Some(true),
+                },
+            ),
+            (
+                "session.info",
+                json!({"infoType": "remote", "message": "m", "url": "https://u"}),
+                EventData::SessionInfo { info_type: "remote".into(), message: "m".into(), url: Some("https://u".into()) },
+            ),
+            (
+                "session.warning",
+                json!({"warningType": "w", "message": "m"}),
+                EventData::SessionWarning { warning_type: "w".into(), message: "m".into() },
+            ),
+            (
+                "session.error",
+                json!({"errorType": "model_call", "message": "boom", "statusCode": 429}),
+                EventData::SessionError { error_type: "model_call".into(), message: "boom".into(), status_code: Some(429) },
+            ),
+            ("session.idle", json!({}), EventData::SessionIdle { aborted: false }),
+            ("session.idle", json!({"aborted": true}), EventData::SessionIdle { aborted: true }),
+            (
+                "session.remote_steerable_changed",
+                json!({"remoteSteerable": true}),
+                EventData::RemoteSteerableChanged { remote_steerable: true },
+            ),
+            ("user.message", json!({"content": "hi"}), EventData::UserMessage { content: "hi".into() }),
+            (
+                "assistant.message",
+                json!({"messageId": "m", "content": "Hello"}),
+                EventData::AssistantMessage { message_id: "m".into(), content: "Hello".into() },
+            ),
+            (
+                "tool.execution_start",
+                json!({"toolCallId": "c", "toolName": "t", "arguments": {"a": 1}}),
+                EventData::ToolExecutionStart {
+                    tool_call_id: "c".into(),
+                    tool_name: "t".into(),
+                    arguments_json: Some(r#"{"a":1}"#.into()),
+                },
+            ),
+            (
+                "tool.execution_complete",
+                json!({"toolCallId": "c", "success": false, "error": {"message": "no"}}),
+                EventData::ToolExecutionComplete {
+                    tool_call_id: "c".into(),
+                    success: false,
+                    error_json: Some(r#"{"message":"no"}"#.into()),
+                },
+            ),
+            (
+                "tool.execution_complete",
+                json!({"toolCallId": "c", "success": true, "error": null}),
+                EventData::ToolExecutionComplete { tool_call_id: "c".into(), success: true, error_json: None },
+            ),
+            (
+                "permission.requested",
+                json!({"requestId": "r", "permissionRequest": {"kind": "shell"}}),
+                EventData::PermissionRequested { request_id: "r".into(), kind: "shell".into() },
+            ),
+            (
+                "permission.completed",
+                json!({"requestId": "r", "result": {"kind": "approved"}}),
+                EventData::PermissionCompleted { request_id: "r".into(), result_kind: "approved".into() },
+            ),
+            ("session.shutdown", json!({"a": 1}), EventData::Other),
+        ];
+        for (event_type, data, expected) in cases {
+            let core: copilot_core::SessionEvent =
+                serde_json::from_value(json!({"id": "1", "timestamp": "t", "type": event_type, "data": data.clone()}))
+                    .expect("event");
+            let e = SessionEvent::from(&core);
+            assert_eq!(e.data, expected, "{event_type}");
+            assert_eq!(serde_json::from_str::<Value>(&e.data_json).expect("json"), data, "{event_type}");
+        }
+    }
 }
+
