@@ -90,7 +90,11 @@ async def test_per_session_remote_mode(client: CopilotClient, hermetic: Hermetic
     # "export": viewable only; the CLI exports without announcing a URL (CLI 1.0.102).
     exported = await client.create_session(remote_session="export")
     await exported.send_and_wait("hello")
-    assert exported.session_id in hermetic.standin.remote_sessions()
+    # The export is a request the CLI makes in the background; nothing announces it.
+    deadline = asyncio.get_running_loop().time() + 30
+    while exported.session_id not in hermetic.standin.remote_sessions():
+        assert asyncio.get_running_loop().time() < deadline, "the session was never exported"
+        await asyncio.sleep(0.05)
 
 
 CLOUD = CloudSessionOptions(repository=CloudSessionRepository(owner="octo", name="hello", branch="main"))
