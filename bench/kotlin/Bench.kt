@@ -47,6 +47,7 @@ fun main(args: Array<String>) = runBlocking {
             val client = CopilotClient.start(options)
             val session = client.createSession(approveAll)
             var deltas = 0L
+            var batches = 0L // nextBatch calls (--api stream only)
             val lat = DoubleArray(2_000_000)
             var latN = 0
             // Returns true at the end of the turn.
@@ -82,6 +83,7 @@ fun main(args: Array<String>) = runBlocking {
                         var done = false
                         while (!done) {
                             val b = stream.nextBatch((batch ?: 1024).toUInt())
+                            batches++
                             if (b.lagged > 0uL) lagged(b.lagged)
                             for (e in b.events) if (handle(e)) done = true
                             if (b.closed) break
@@ -109,7 +111,8 @@ fun main(args: Array<String>) = runBlocking {
             val wall = (System.nanoTime() - t0) / 1e9
             val cpu = cpuSeconds() - cpu0
             val n = deltas
-            val extra = if (latency) ",\"p50_us\":${percentile(lat, latN, 50.0)},\"p99_us\":${percentile(lat, latN, 99.0)}" else ""
+            var extra = if (latency) ",\"p50_us\":${percentile(lat, latN, 50.0)},\"p99_us\":${percentile(lat, latN, 99.0)}" else ""
+            if (batches > 0) extra += ",\"batches\":$batches"
             println("BENCH_RESULT {\"api\":\"$api\",\"events\":$n,\"wall_s\":$wall,\"cpu_s\":$cpu,\"events_per_s\":${n / wall}$extra}")
             cleanup()
             client.stop()

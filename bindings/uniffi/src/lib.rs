@@ -22,6 +22,13 @@
 
 uniffi::setup_scaffolding!();
 
+/// The library's own allocator on Linux and Android (see Cargo.toml): it only serves memory
+/// Rust allocates and frees, which is everything this library hands out (record buffers go
+/// back through `rustbuffer_free`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod client;
 pub mod error;
 pub mod events;
