@@ -208,11 +208,7 @@ async fn cloud_session_first_send_right_after_create_is_delivered() {
     racy.send("status, too early").await.expect("send");
     // `send` returns once the CLI has queued the prompt; its steer request to Mission Control
     // follows asynchronously, so wait for the stand-in to record it before counting.
-    let start = Instant::now();
-    while !steered(&env, "too early").await {
-        assert!(start.elapsed() < T, "the control prompt never reached Mission Control");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until("the control prompt reached Mission Control", || steered(&env, "too early")).await;
     assert_eq!(dropped_prompts(&env).await, 1, "the control prompt should have been dropped");
     client.stop().await.expect("stop");
 }

@@ -12,7 +12,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,18 @@ def collect_until(session: copilot_core.CopilotSession, until: str, timeout: flo
         return out
 
     return collect()
+
+
+async def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Polls ``condition`` every 50 ms until it holds; fails naming ``what`` after ``timeout``
+    seconds. For effects the awaited call does not wait for: requests the CLI makes to the
+    stand-in in the background after answering, notifications on another subscription."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() >= deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting until {what}")
+        await asyncio.sleep(0.05)
 
 
 def types(events: list[Any]) -> list[str]:

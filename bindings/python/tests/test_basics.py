@@ -169,8 +169,11 @@ async def test_get_events_returns_history(client: CopilotClient) -> None:
 async def test_abort_stops_a_running_turn(client: CopilotClient) -> None:
     session = await client.create_session(streaming=True)
     events_task = asyncio.ensure_future(collect_until(session, "session.idle", timeout=30))
+    streaming = asyncio.Event()
+    session.on("assistant.message_delta", lambda e: streaming.set())
     await session.send("slow")
-    await asyncio.sleep(1.0)
+    # Abort once the turn is streaming (5 deltas, 1 s apart), not after a guessed delay.
+    await asyncio.wait_for(streaming.wait(), 30)
     await session.abort()
     events = await events_task
     idle = events[-1]

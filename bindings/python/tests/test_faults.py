@@ -202,8 +202,10 @@ async def test_token_not_in_startup_error_quoting_stderr(hermetic: Hermetic, tmp
 
 async def test_stop_while_calls_are_pending_fails_them_typed(client: CopilotClient) -> None:
     session = await client.create_session(streaming=True)
+    streaming = asyncio.Event()
+    session.on("assistant.message_delta", lambda e: streaming.set())
     pending = asyncio.ensure_future(session.send_and_wait("slow", timeout=60))
-    await asyncio.sleep(0.5)
+    await asyncio.wait_for(streaming.wait(), 30)  # the turn is under way, not a guessed delay
     await asyncio.wait_for(client.force_stop(), 10)
     with pytest.raises(CopilotError) as info:
         await asyncio.wait_for(pending, 5)

@@ -3,7 +3,6 @@ models, and the TCP / existing-server connections."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import subprocess
@@ -12,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CLI, TOKEN, Hermetic
+from conftest import CLI, TOKEN, Hermetic, wait_until
 
 from copilot_core import (
     CopilotClient,
@@ -116,10 +115,10 @@ async def test_lifecycle_events(client: CopilotClient) -> None:
     await session.disconnect()
     await client.delete_session(session.session_id)
     # Each on_lifecycle() is its own subscription: wait until both have seen the deletion.
-    for _ in range(100):
-        if deleted and any(e.type == "session.deleted" for e in everything):
-            break
-        await asyncio.sleep(0.05)
+    await wait_until(
+        lambda: bool(deleted) and any(e.type == "session.deleted" for e in everything),
+        "both lifecycle subscriptions saw session.deleted",
+    )
     assert any(isinstance(e, SessionCreatedEvent) and e.session_id == session.session_id for e in created)
     # The CLI may announce a deletion more than once (observed with 1.0.102); each one is
     # delivered, none is invented.

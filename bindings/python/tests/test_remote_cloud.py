@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Hermetic
+from conftest import Hermetic, wait_until
 
 import copilot_core
 
@@ -91,10 +91,7 @@ async def test_per_session_remote_mode(client: CopilotClient, hermetic: Hermetic
     exported = await client.create_session(remote_session="export")
     await exported.send_and_wait("hello")
     # The export is a request the CLI makes in the background; nothing announces it.
-    deadline = asyncio.get_running_loop().time() + 30
-    while exported.session_id not in hermetic.standin.remote_sessions():
-        assert asyncio.get_running_loop().time() < deadline, "the session was never exported"
-        await asyncio.sleep(0.05)
+    await wait_until(lambda: exported.session_id in hermetic.standin.remote_sessions(), "the session was exported")
 
 
 CLOUD = CloudSessionOptions(repository=CloudSessionRepository(owner="octo", name="hello", branch="main"))

@@ -169,6 +169,24 @@ impl Hermetic {
     }
 }
 
+/// How long [`wait_until`] waits for an effect (generous: CI is a loaded 2-core machine).
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// Polls `cond` every 50 ms until it holds; fails the test naming `what` after [`WAIT`].
+/// For effects the awaited call does not wait for: requests the CLI makes to the stand-in in
+/// the background after answering, work finished on another task.
+pub async fn wait_until<F, Fut>(what: &str, mut cond: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while !cond().await {
+        assert!(start.elapsed() < WAIT, "timed out after {WAIT:?} waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Collects events until one of type `until` arrives (inclusive), bounded by `timeout`.
 pub async fn collect_until(sub: &mut EventSubscription, until: &str, timeout: Duration) -> Vec<SessionEvent> {
     let mut out = Vec::new();
