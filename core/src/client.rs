@@ -24,7 +24,7 @@ pub const MAX_PROTOCOL_VERSION: u64 = 3;
 pub(crate) struct ClientInner {
     pub(crate) conn: Arc<Connection>,
     pub(crate) router: Arc<Router>,
-    child: tokio::sync::Mutex<Option<Child>>,
+    child: Option<ChildWatch>,
     pid: Option<u32>,
     stderr: StderrTail,
     options: ClientOptions,
@@ -133,11 +133,12 @@ impl Client {
                 return Err(e);
             }
         };
+        let child = child.map(|c| ChildWatch::start(c, Arc::downgrade(&conn)));
         Ok(Client {
             inner: Arc::new(ClientInner {
                 conn,
                 router,
-                child: tokio::sync::Mutex::new(child),
+                child,
                 pid,
                 stderr: est.stderr,
                 options,
@@ -408,14 +409,85 @@ impl Client {
     }
 
     async fn reap(&self, grace: Duration) {
-        let mut guard = self.inner.child.lock().await;
-        if let Some(child) = guard.as_mut() {
-            if grace.is_zero() || tokio::time::timeout(grace, child.wait()).await.is_err() {
-                let _ = child.start_kill();
-                let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
-            }
+        if let Some(child) = &self.inner.child {
+            child.reap(grace).await;
         }
-        *guard = None;
+    }
+}
+
+/// The CLI process this client spawned, waited for by a task of its own from the start.
+///
+/// End of file on the CLI's stdout is not a reliable sign of its death: a process the CLI
+/// started (a shell command, a tool, git) inherits that pipe and keeps it open after the CLI
+/// is killed. So the exit itself ends the connection: pending calls fail and subscribers see
+/// the end within [`EXIT_SETTLE`] of the exit, whatever still holds the pipe. Waiting from
+/// the start also reaps the process as soon as it dies (no zombie until `stop()`).
+struct ChildWatch {
+    /// Taken (and fired) to kill the process; dropping the client drops it, which kills the
+    /// process too, as `kill_on_drop` did when the client owned the `Child`.
+    kill: parking_lot::Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    exited: tokio::sync::watch::Receiver<bool>,
+}
+
+/// How long after the CLI's exit the reader may still drain what the CLI wrote before the
+/// connection is ended for it.
+const EXIT_SETTLE: Duration = Duration::from_millis(200);
+
+impl ChildWatch {
+    fn start(mut child: Child, conn: std::sync::Weak<Connection>) -> ChildWatch {
+        let (kill_tx, kill_rx) = tokio::sync::oneshot::channel::<()>();
+        let (exited_tx, exited) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            // Either the process ends by itself, or a kill was asked for (or the client dropped).
+            let status = tokio::select! {
+                s = child.wait() => Some(s),
+                _ = kill_rx => None,
+            };
+            let status = match status {
+                Some(s) => s,
+                None => {
+                    let _ = child.start_kill();
+                    child.wait().await
+                }
+            };
+            let _ = exited_tx.send(true);
+            tokio::time::sleep(EXIT_SETTLE).await;
+            if let Some(conn) = conn.upgrade() {
+                if !conn.is_closed() {
+                    let how = match status {
+                        Ok(s) => describe_exit(s),
+                        Err(e) => format!("could not be waited for: {e}"),
+                    };
+                    conn.end(&format!("the CLI process {how}"));
+                }
+            }
+        });
+        ChildWatch { kill: parking_lot::Mutex::new(Some(kill_tx)), exited }
+    }
+
+    /// Waits up to `grace` for the process to exit, then kills it and waits up to 5 s more.
+    async fn reap(&self, grace: Duration) {
+        let mut exited = self.exited.clone();
+        if grace.is_zero() || tokio::time::timeout(grace, exited.wait_for(|e| *e)).await.is_err() {
+            if let Some(kill) = self.kill.lock().take() {
+                let _ = kill.send(());
+            }
+            let _ = tokio::time::timeout(Duration::from_secs(5), exited.wait_for(|e| *e)).await;
+        }
+    }
+}
+
+fn describe_exit(status: std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return format!("was killed by signal {sig}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exited with status {code}"),
+        None => format!("exited ({status})"),
     }
 }
 

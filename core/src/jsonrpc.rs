@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::error::{Error, Result, METHOD_NOT_FOUND};
 
@@ -199,6 +199,8 @@ pub struct Connection {
     closed: AtomicBool,
     close_reason: Mutex<Option<String>>,
     default_timeout: Option<Duration>,
+    /// Wakes the reader to stop without waiting for end of file (see [`Connection::end`]).
+    stop_reading: Notify,
 }
 
 impl std::fmt::Debug for Connection {
@@ -228,6 +230,7 @@ impl Connection {
             closed: AtomicBool::new(false),
             close_reason: Mutex::new(None),
             default_timeout,
+            stop_reading: Notify::new(),
         });
         tokio::spawn(writer_loop(writer, out_rx, Arc::downgrade(&conn)));
         tokio::spawn(reader_loop(reader, conn.clone(), dispatcher, max_frame));
@@ -340,6 +343,15 @@ impl Connection {
         }
     }
 
+    /// Ends the connection from outside the transport: closes it like [`Connection::close`]
+    /// and stops the reader, which then reports `reason` to the dispatcher (subscribers see
+    /// the end). For when the peer is known to be gone but its end of the stream may stay
+    /// open, e.g. the CLI died while a process it started still holds its stdout.
+    pub(crate) fn end(&self, reason: &str) {
+        self.close(reason);
+        self.stop_reading.notify_one();
+    }
+
     fn complete(&self, id: u64, result: std::result::Result<Value, RpcErrorObject>) {
         let Some(p) = self.pending.lock().remove(&id) else {
             return;
@@ -390,7 +402,14 @@ async fn reader_loop<R: AsyncRead + Unpin>(
     let mut decoder = FrameDecoder::new(max_frame);
     let mut chunk = vec![0u8; 64 * 1024];
     let reason: String = 'outer: loop {
-        let n = match reader.read(&mut chunk).await {
+        let read = tokio::select! {
+            biased;
+            r = reader.read(&mut chunk) => r,
+            () = conn.stop_reading.notified() => {
+                break conn.close_reason.lock().clone().unwrap_or_else(|| "connection closed".into());
+            }
+        };
+        let n = match read {
             Ok(0) => break "the CLI closed the connection".to_owned(),
             Ok(n) => n,
             Err(e) => break format!("read from the CLI failed: {e}"),

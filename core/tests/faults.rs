@@ -292,3 +292,63 @@ async fn cli_killed_while_a_permission_handler_runs_fails_everything_promptly() 
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     assert!(stat.is_empty() || !stat.contains(") Z "), "zombie: {stat}");
 }
+
+/// A scripted stdio peer (not the CLI): it completes the handshake, and on any later request
+/// starts a process that inherits its stdout, then kills itself with SIGKILL. Its end of the
+/// pipe stays open in the orphan for `holder_secs`, so end of file comes that late.
+const SELF_KILLING_PEER: &str = r#"#!/usr/bin/env python3
+import json, os, signal, subprocess, sys
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+holder = sys.argv[0] + ".holder-secs"
+while True:
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        c = inp.read(1)
+        if not c:
+            sys.exit(0)
+        head += c
+    n = int(head.split(b":")[1])
+    msg = json.loads(inp.read(n))
+    if msg.get("method") == "connect":
+        body = json.dumps({"jsonrpc": "2.0", "id": msg["id"],
+                           "result": {"ok": True, "protocolVersion": 3, "version": "scripted"}}).encode()
+        out.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        out.flush()
+        continue
+    child = subprocess.Popen(["sleep", open(holder).read().strip()])  # inherits stdout
+    open(sys.argv[0] + ".holder-pid", "w").write(str(child.pid))
+    os.kill(os.getpid(), signal.SIGKILL)
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_killed_while_a_child_holds_its_stdout_still_fails_calls_promptly() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let peer = dir.path().join("self-killing-peer.py");
+    std::fs::write(&peer, SELF_KILLING_PEER).expect("write");
+    std::fs::write(dir.path().join("self-killing-peer.py.holder-secs"), "20").expect("write");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&peer, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let client = Client::start(ClientOptions::new().with_cli_path(&peer).with_request_timeout(Duration::from_secs(15)))
+        .await
+        .expect("start against the scripted peer");
+    let pid = client.cli_pid().expect("pid");
+    let mut lifecycle = client.subscribe_lifecycle();
+    let started = Instant::now();
+    let err = client.call("anything", None).await.expect_err("the peer died");
+    let elapsed = started.elapsed();
+    assert!(matches!(err, Error::ConnectionLost { .. }), "{err:?}");
+    assert!(elapsed < Duration::from_secs(1), "the call failed {elapsed:?} after the request, not within 1 s");
+    assert!(err.to_string().contains("signal 9"), "the reason names the kill: {err}");
+    // Subscribers see the end too, and the process was reaped (no zombie).
+    let end = tokio::time::timeout(Duration::from_secs(1), async { while lifecycle.recv().await.is_ok() {} }).await;
+    assert!(end.is_ok(), "a lifecycle subscriber did not see the end");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    assert!(stat.is_empty() || !stat.contains(") Z "), "zombie: {stat}");
+    client.stop().await.expect("stop");
+    // The orphan `sleep` would go away by itself; do not leave it for 20 s.
+    if let Ok(holder) = std::fs::read_to_string(dir.path().join("self-killing-peer.py.holder-pid")) {
+        let _ = std::process::Command::new("kill").arg(holder.trim()).status();
+    }
+}
