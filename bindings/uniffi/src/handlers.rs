@@ -312,6 +312,11 @@ fn hook_output_to_core(output: Option<String>) -> Result<Value, CoreError> {
     }
 }
 
+/// A string member of a request object (`None` when absent or not a string).
+fn str_field(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
 /// A JSON object from a handler's answer; anything else is a handler failure.
 fn object(what: &str, json: &str) -> Result<Map<String, Value>, CoreError> {
     match serde_json::from_str::<Value>(json) {
@@ -346,7 +351,7 @@ pub struct ElicitationRequest {
 
 impl ElicitationRequest {
     fn from_core(data: &Value) -> Self {
-        let s = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
+        let s = |k: &str| str_field(data, k);
         ElicitationRequest {
             message: s("message").unwrap_or_default(),
             requested_schema_json: data.get("requestedSchema").filter(|v| !v.is_null()).map(Value::to_string),
@@ -432,7 +437,7 @@ pub struct ExitPlanModeRequest {
 
 impl ExitPlanModeRequest {
     fn from_core(params: &Value) -> Self {
-        let s = |k: &str| params.get(k).and_then(Value::as_str).map(str::to_owned);
+        let s = |k: &str| str_field(params, k);
         ExitPlanModeRequest {
             summary: s("summary").unwrap_or_default(),
             plan_content: s("planContent"),
